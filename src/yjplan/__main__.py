@@ -1,0 +1,3 @@
+from yjplan.cli import main
+
+main()

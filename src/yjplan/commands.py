@@ -1,0 +1,1 @@
+"""Commands beyond ``outline``; registered on the shared Typer app when imported."""

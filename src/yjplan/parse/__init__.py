@@ -1,0 +1,143 @@
+"""bytes → Document. Picks a reader by content (not only by extension), applies limits.
+
+Each reader module exposes ``read(path: Path, data: bytes, limits: Limits) -> RawDocument``
+and is imported only when a file of its format shows up, so ``yjplan --help`` never pays for
+lxml, pypdfium2 or LibreOffice probing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+from pathlib import Path
+
+from yjplan.errors import (
+    EmptyFile,
+    FileMissing,
+    FileTooLarge,
+    FileUnreadable,
+    NoContent,
+    UnsupportedFormat,
+)
+from yjplan.limits import DEFAULT_LIMITS, Limits
+from yjplan.model import Document
+from yjplan.parse.raw import RawDocument
+
+READERS: dict[str, str] = {
+    "docx": "yjplan.parse.docx",
+    "pdf": "yjplan.parse.pdf",
+    "txt": "yjplan.parse.text",
+    "md": "yjplan.parse.text",
+    "doc": "yjplan.parse.legacy",
+    "wps": "yjplan.parse.legacy",
+    "rtf": "yjplan.parse.legacy",
+    "odt": "yjplan.parse.legacy",
+}
+SUFFIXES: dict[str, str] = {
+    ".docx": "docx",
+    ".docm": "docx",
+    ".pdf": "pdf",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".doc": "doc",
+    ".wps": "wps",
+    ".rtf": "rtf",
+    ".odt": "odt",
+}
+SUPPORTED_SUFFIXES = frozenset(SUFFIXES)
+
+
+def sniff_format(path: Path, head: bytes) -> str:
+    """The format a file really has; a .doc renamed to .docx is still read as .doc."""
+    suffix_fmt = SUFFIXES.get(path.suffix.lower())
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # OLE2: .doc, .wps, or an encrypted .docx (which Office also stores as OLE2)
+        return suffix_fmt if suffix_fmt in ("doc", "wps") else "ole"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    if head.startswith(b"PK\x03\x04"):
+        if b"mimetypeapplication/vnd.oasis.opendocument.text" in head[:120]:
+            return "odt"
+        return "docx" if suffix_fmt in (None, "docx", "doc", "wps", "txt", "md") else suffix_fmt
+    if suffix_fmt is None:
+        raise UnsupportedFormat(
+            f"不支持的文件类型“{path.suffix or '无扩展名'}”，请提供 .docx、.pdf、.txt、.md、.doc 或 .wps 文件",
+            path=path,
+        )
+    if suffix_fmt in ("docx", "pdf", "odt"):
+        # a .docx/.pdf that does not start with its magic bytes is damaged or mislabelled
+        return "corrupt-" + suffix_fmt
+    return suffix_fmt
+
+
+def load_bytes(path: Path, limits: Limits) -> bytes:
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise FileMissing("文件不存在", path=path) from exc
+    except OSError as exc:
+        raise FileUnreadable(f"无法读取文件（{exc.strerror or exc}）", path=path) from exc
+    if path.is_dir():
+        raise UnsupportedFormat("这是一个文件夹，请用 yjplan batch 审查整个文件夹", path=path)
+    if size > limits.max_file_bytes:
+        raise FileTooLarge(
+            f"文件过大（{size / 1048576:.0f} MB，上限 {limits.max_file_bytes / 1048576:.0f} MB）", path=path
+        )
+    if size == 0:
+        raise EmptyFile("文件为空（0 字节）", path=path)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise FileUnreadable(f"无法读取文件（{exc.strerror or exc}）", path=path) from exc
+
+
+def read_raw(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> RawDocument:
+    fmt = sniff_format(path, data[:512])
+    if fmt == "ole":
+        from yjplan.errors import EncryptedDocument
+
+        raise EncryptedDocument(
+            "文件是加密的 Word 文档或旧版 .doc 被改成了 .docx 扩展名；请去掉密码，或改回 .doc 扩展名后重试",
+            path=path,
+        )
+    if fmt.startswith("corrupt-"):
+        from yjplan.errors import ParseFailed
+
+        kind = fmt.removeprefix("corrupt-")
+        raise ParseFailed(f"文件已损坏或不是真正的 .{kind} 文件", path=path)
+    module = importlib.import_module(READERS[fmt])
+    raw: RawDocument = module.read(path, data, limits)
+    if raw.format != fmt and fmt in ("txt", "md"):
+        raw = RawDocument(fmt, raw.blocks, raw.page_count, raw.meta_title, raw.meta_date, raw.notes)
+    return raw
+
+
+def read_document(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Document:
+    """Read any supported plan into a Document with its section tree."""
+    from yjplan.parse.meta import detect_metadata
+    from yjplan.parse.outline import build_outline
+
+    path = Path(path)
+    data = load_bytes(path, limits)
+    raw = read_raw(path, data, limits)
+    char_count = sum(len(b.text) for b in raw.blocks)
+    if char_count == 0:
+        raise NoContent("文件中没有可读的文字", path=path)
+    root, outline_notes = build_outline(raw)
+    meta = detect_metadata(raw, root)
+    return Document(
+        path=str(path),
+        format=raw.format,
+        sha256=hashlib.sha256(data).hexdigest(),
+        root=root,
+        title=meta.title,
+        issuer=meta.issuer,
+        issue_date=meta.issue_date,
+        page_count=raw.page_count,
+        char_count=char_count,
+        notes=raw.notes + outline_notes,
+    )

@@ -1,0 +1,112 @@
+"""Title, issuer and issue date of a plan, from its cover, release notice or signature.
+
+Plans announce these in a few fixed places: the cover (title, issuing body, "二〇二四年六月"),
+a release notice ("关于印发《……》的通知"), or the signature block at the end. File metadata
+(core.xml, PDF info) is a fallback only: it usually holds the template's or the typist's values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from yjplan.model import Section
+from yjplan.parse.numbering import normalize_line
+from yjplan.parse.raw import RawDocument
+
+_CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+             "七": 7, "八": 8, "九": 9}
+_DATE_AR = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月(?:\s*(\d{1,2})\s*日)?")
+_DATE_CN = re.compile(r"([一二三四五六七八九〇○零ＯO]{4})\s*年\s*([一二三四五六七八九十]{1,3})\s*月(?:\s*([一二三四五六七八九十]{1,3})\s*日)?")
+_DATE_ISO = re.compile(r"(?<!\d)((?:19|20)\d{2})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_NOTICE_TITLE = re.compile(r"印发\s*《?(?P<t>[^《》]{4,60}?预案)》?\s*的?通知")
+_QUOTED_PLAN = re.compile(r"《(?P<t>[^《》]{4,60}预案[^《》]{0,8})》")
+_ISSUER = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,40}(?:人民政府(?:办公厅|办公室)?|委员会|管理局|管理部|办公室|办公厅|指挥部|公司|集团|"
+    r"有限公司|医院|学校|大学|中学|小学|村民委员会|居民委员会|街道办事处|(?:乡|镇)人民政府|厅|局|部|署|院)$"
+)
+_RELEASE = re.compile(r"(印发|发布|施行|实施|修订|制定)")
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    title: str | None
+    issuer: str | None
+    issue_date: date | None
+
+
+def _cn_small(text: str) -> int:
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + _CN_DIGIT.get(text[1], 0)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return _CN_DIGIT.get(tens, 0) * 10 + (_CN_DIGIT.get(ones, 0) if ones else 0)
+    return _CN_DIGIT.get(text, 0)
+
+
+def find_dates(text: str) -> list[date]:
+    """Every plausible calendar date in ``text`` (day 1 when only year and month are given)."""
+    out: list[date] = []
+    for m in _DATE_AR.finditer(text):
+        out.extend(_safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3) or 1)))
+    for m in _DATE_CN.finditer(text):
+        year = int("".join(str(_CN_DIGIT.get(c, 0)) for c in m.group(1)))
+        out.extend(_safe_date(year, _cn_small(m.group(2)), _cn_small(m.group(3)) if m.group(3) else 1))
+    for m in _DATE_ISO.finditer(text):
+        out.extend(_safe_date(int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    return out
+
+
+def _safe_date(y: int, m: int, d: int) -> list[date]:
+    try:
+        value = date(y, m, d)
+    except ValueError:
+        return []
+    return [value] if 1949 <= y <= 2100 else []
+
+
+def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
+    lines = [normalize_line(b.text) for b in raw.blocks if b.table is None and b.text.strip()]
+    head, tail = lines[:40], lines[-25:]
+
+    title = None
+    for line in head[:20]:
+        m = _NOTICE_TITLE.search(line)
+        if m:
+            title = m.group("t").strip("《》 ")
+            break
+    if title is None:
+        for line in head:
+            compact_line = line.replace(" ", "")
+            if "预案" in compact_line and len(compact_line) <= 60 and not compact_line.endswith("。"):
+                q = _QUOTED_PLAN.search(compact_line)
+                title = q.group("t") if q else compact_line
+                break
+    if title is None and raw.meta_title and len(raw.meta_title) <= 80:
+        title = raw.meta_title.strip()
+    if title is None and root.children:
+        title = None
+
+    issuer = None
+    for line in head[:15] + tail:
+        compact_line = line.replace(" ", "")
+        if _ISSUER.match(compact_line) and "预案" not in compact_line:
+            issuer = compact_line
+            break
+
+    issue_date = None
+    # Prefer a bare date line (cover or signature) or one next to 印发/发布.
+    for line in head + tail:
+        compact_line = line.replace(" ", "")
+        dates = find_dates(compact_line)
+        if not dates:
+            continue
+        if len(compact_line) <= 20 or _RELEASE.search(compact_line):
+            issue_date = max(dates)
+            break
+    if issue_date is None and raw.meta_date is not None:
+        issue_date = raw.meta_date
+    return Metadata(title, issuer, issue_date)

@@ -1,0 +1,1 @@
+"""Renderers: AuditResult / Document → text, JSON, Markdown, HTML, SARIF, JUnit, annotated .docx."""
