@@ -152,3 +152,11 @@ def summary_counts(result: AuditResult) -> dict[str, int]:
 
 def result_json(result: AuditResult) -> str:
     return json.dumps(result_plain(result), ensure_ascii=False, indent=2)
+
+
+def render_json(results: list[AuditResult]) -> str:
+    """One result → one JSON object; several → {"schema_version", "results": [...]}."""
+    if len(results) == 1:
+        return result_json(results[0])
+    return json.dumps({"schema_version": SCHEMA_VERSION, "results": [result_plain(r) for r in results]},
+                      ensure_ascii=False, indent=2)
