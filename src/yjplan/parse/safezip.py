@@ -58,8 +58,8 @@ def open_package(data: bytes, limits: Limits, path: Path | None = None) -> zipfi
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > RATIO_CHECK_MIN_BYTES and ratio > limits.max_zip_ratio:
             raise ArchiveTooLarge(
-                f"压缩包成员 {info.filename} 的压缩比异常（{ratio:.0f} 倍，上限 {limits.max_zip_ratio:.0f} 倍），"
-                "疑似压缩炸弹",
+                f"压缩包成员 {info.filename} 的压缩比异常"
+                f"（{ratio:.0f} 倍，上限 {limits.max_zip_ratio:.0f} 倍），疑似压缩炸弹",
                 path=path,
             )
     return archive
