@@ -31,7 +31,7 @@ SENTENCE_END = "。！？；：…!?;:"
 CLOSERS = "”’」』）)】》〉\"' "
 BOLD_FONT_MARKERS = ("bold", "heavy", "black", "黑体", "hei")
 MIN_TEXT_CHARS = 20  # non-space characters per page below which a page has no real text layer
-TABLE_MIN_PATHS = 6  # ruling lines/rects on a page before pdfplumber is asked to look for a table
+TABLE_MIN_RULES = 6  # ruling lines/bars on a page before pdfplumber is asked to look for a table
 HEADING_MAX_CHARS = 40
 BAND = 0.12  # share of the page height at top and bottom where running headers/footers live
 
@@ -49,6 +49,7 @@ PAGE_NUMBER = re.compile(
 LATIN_END = re.compile(r"[A-Za-z0-9,.;:!?%)\]]$")
 LATIN_START = re.compile(r"^[A-Za-z0-9(\[]")
 FIRST_WORD = re.compile(r"^[A-Za-z0-9]+")
+TOC_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|-{4,}|_{4,})\s*\d*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +74,13 @@ class _Page:
     width: float
     height: float
     top: float  # y of the page's top edge (mediabox), for pdfplumber's top-down coordinates
+    centre_x: float
     lines: tuple[_Line, ...]
     chars: int  # non-space characters on the page
     images: int
     image_cover: float  # largest image's share of the page area
     paths: int
+    rules: int  # paths that may be table rules
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +95,8 @@ class _TableItem:
 class _Margins:
     left: float
     right: float
-    para_gap: float  # vertical gap between lines above which a new paragraph starts
+    para_gap: float  # white gap between lines, in font sizes, above which a new paragraph starts
+    centre: float  # the page's horizontal centre
 
 
 # --- entry point -------------------------------------------------------------------------------
@@ -109,20 +113,11 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
         if n_pages > limits.max_pdf_pages:
             raise FileTooLarge(f"PDF 页数过多（{n_pages} 页，上限 {limits.max_pdf_pages} 页）", path=path)
         meta = pdf.get_metadata_dict(skip_empty=True)
-        pages: list[_Page] = []
-        total = 0
-        notes: list[str] = []
-        for index in range(n_pages):
-            page = _read_page(pdfium, pdf, index, path)
-            pages.append(page)
-            total += page.chars
-            if total > limits.max_chars and index + 1 < n_pages:
-                notes.append(f"文字超过上限（{limits.max_chars} 字），只读取了前 {index + 1} 页")
-                break
+        pages, notes = _read_pages(pdfium, pdf, n_pages, limits, path)
     finally:
         pdf.close()
 
-    _reject_scans(pages, n_pages, path)
+    _reject_scans(pages, path)
     image_pages = [p.number for p in pages if p.chars < MIN_TEXT_CHARS and p.image_cover >= 0.3]
     if image_pages:
         listed = "、".join(str(n) for n in image_pages)
@@ -130,7 +125,6 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
 
     body = _drop_running_lines(pages)
     tables, table_notes = _find_tables(data, pages)
-    notes.extend(table_notes)
     blocks = _build_blocks(pages, body, tables)
     return RawDocument(
         format="pdf",
@@ -138,8 +132,22 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
         page_count=n_pages,
         meta_title=meta.get("Title", "").strip() or None,
         meta_date=_pdf_date(meta.get("CreationDate", "")),
-        notes=tuple(notes),
+        notes=(*notes, *table_notes),
     )
+
+
+def _read_pages(
+    pdfium: Any, pdf: Any, n_pages: int, limits: Limits, path: Path
+) -> tuple[list[_Page], list[str]]:
+    pages: list[_Page] = []
+    total = 0
+    for index in range(n_pages):
+        page = _read_page(pdfium, pdf, index, path)
+        pages.append(page)
+        total += page.chars
+        if total > limits.max_chars and index + 1 < n_pages:
+            return pages, [f"文字超过上限（{limits.max_chars} 字），只读取了前 {index + 1} 页"]
+    return pages, []
 
 
 def _open(pdfium: Any, data: bytes, path: Path) -> Any:
@@ -153,7 +161,7 @@ def _open(pdfium: Any, data: bytes, path: Path) -> Any:
         raise ParseFailed("PDF 文件已损坏，无法解析", path=path) from exc
 
 
-def _reject_scans(pages: Sequence[_Page], n_pages: int, path: Path) -> None:
+def _reject_scans(pages: Sequence[_Page], path: Path) -> None:
     chars = sum(p.chars for p in pages)
     pictured = any(p.images for p in pages) or any(p.paths > 200 for p in pages)
     if chars < MIN_TEXT_CHARS * len(pages) and pictured:
@@ -181,7 +189,7 @@ def _read_page(pdfium: Any, pdf: Any, index: int, path: Path) -> _Page:
     try:
         width, height = page.get_size()
         mediabox = page.get_mediabox()
-        images, cover, paths = _count_objects(page.raw, width * height)
+        images, cover, paths, rules = _count_objects(page.raw, width * height)
         textpage = page.get_textpage()
         try:
             lines, chars = _page_lines(textpage, index + 1)
@@ -191,14 +199,18 @@ def _read_page(pdfium: Any, pdf: Any, index: int, path: Path) -> _Page:
         raise ParseFailed(f"PDF 第{index + 1}页已损坏，无法解析", path=path) from exc
     finally:
         page.close()
-    return _Page(index + 1, width, height, mediabox[3], lines, chars, images, cover, paths)
+    centre_x = (mediabox[0] + mediabox[2]) / 2
+    return _Page(
+        index + 1, width, height, mediabox[3], centre_x, lines, chars, images, cover, paths, rules
+    )
 
 
-def _count_objects(raw_page: Any, area: float) -> tuple[int, float, int]:
-    """Images (and the largest one's share of the page) and path objects, forms included."""
+def _count_objects(raw_page: Any, area: float) -> tuple[int, float, int, int]:
+    """Images (and the largest one's share of the page), path objects, and the paths among them
+    that can be table rules (visible strokes or thin dark bars), forms included."""
     import pypdfium2.raw as pdfium_c
 
-    images = paths = 0
+    images = paths = rules = 0
     cover = 0.0
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     stack: list[tuple[Any, bool, int]] = [(raw_page, False, 0)]
@@ -211,13 +223,35 @@ def _count_objects(raw_page: Any, area: float) -> tuple[int, float, int]:
             kind = pdfium_c.FPDFPageObj_GetType(obj)
             if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
                 paths += 1
+                rules += _is_rule(obj)
             elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
                 images += 1
                 if area > 0 and pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
                     cover = max(cover, (right.value - left.value) * (top.value - bottom.value) / area)
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < 4:
                 stack.append((obj, True, depth + 1))
-    return images, min(cover, 1.0), paths
+    return images, min(cover, 1.0), paths, rules
+
+
+def _is_rule(obj: Any) -> bool:
+    import pypdfium2.raw as pdfium_c
+
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
+    if not pdfium_c.FPDFPath_GetDrawMode(obj, fill, stroke):
+        return False
+    r, g, b, a = (ctypes.c_uint() for _ in range(4))
+
+    def dark() -> bool:  # white boxes behind text are drawn too, and must not count
+        return bool(a.value) and min(r.value, g.value, b.value) < 230
+
+    if stroke.value and pdfium_c.FPDFPageObj_GetStrokeColor(obj, r, g, b, a) and dark():
+        return True
+    if not (fill.value and pdfium_c.FPDFPageObj_GetFillColor(obj, r, g, b, a) and dark()):
+        return False
+    x0, y0, x1, y1 = (ctypes.c_float() for _ in range(4))
+    if not pdfium_c.FPDFPageObj_GetBounds(obj, x0, y0, x1, y1):
+        return False
+    return min(x1.value - x0.value, y1.value - y0.value) <= 3  # a bar, not a shaded area
 
 
 def _page_lines(textpage: Any, page_no: int) -> tuple[tuple[_Line, ...], int]:
@@ -235,7 +269,7 @@ def _page_lines(textpage: Any, page_no: int) -> tuple[tuple[_Line, ...], int]:
     text = textpage.get_text_range()
     if len(text) != n:  # pdfium dropped or added characters: index the char list one by one
         text = "".join(chr(pdfium_c.FPDFText_GetUnicode(raw, i)) for i in range(n))
-    text = text.translate(_radical_table())
+    text = text.translate(_char_table())
     get_size = pdfium_c.FPDFText_GetFontSize
     rect = pdfium_c.FS_RECTF()
     lines: list[_Line] = []
@@ -286,13 +320,14 @@ def _bold_name(font: str) -> bool:
 
 
 @cache
-def _radical_table() -> dict[int, str]:
-    """Kangxi radicals and compatibility ideographs → the ordinary characters they stand for.
+def _char_table() -> dict[int, str]:
+    """Kangxi radicals and compatibility ideographs → the ordinary characters they stand for, and
+    Symbol/Wingdings bullets (private-use U+F0xx) → "•".
 
     Word often writes CJK text with a ToUnicode map onto radicals (⼀ U+2F00 for 一), which reads
     the same but breaks every keyword search.
     """
-    table: dict[int, str] = {}
+    table: dict[int, str] = dict.fromkeys(range(0xF000, 0xF100), "•")
     for lo, hi in ((0x2E80, 0x2EF3), (0x2F00, 0x2FD5), (0xF900, 0xFAFF)):
         for cp in range(lo, hi + 1):
             norm = unicodedata.normalize("NFKC", chr(cp))
@@ -335,7 +370,7 @@ def _drop_running_lines(pages: Sequence[_Page]) -> list[list[_Line]]:
 
 def _find_tables(data: bytes, pages: Sequence[_Page]) -> tuple[dict[int, list[_TableItem]], list[str]]:
     """Gridded tables on the pages that draw enough lines to hold one, and notes for the user."""
-    candidates = [p for p in pages if p.paths >= TABLE_MIN_PATHS and p.lines]
+    candidates = [p for p in pages if p.rules >= TABLE_MIN_RULES and p.lines]
     if not candidates:
         return {}, []
     import io
@@ -343,25 +378,69 @@ def _find_tables(data: bytes, pages: Sequence[_Page]) -> tuple[dict[int, list[_T
     import pdfplumber
 
     found: dict[int, list[_TableItem]] = {}
+    failed: list[int] = []
     try:
-        with pdfplumber.open(io.BytesIO(data)) as doc:
-            for page in candidates:
-                pl_page = doc.pages[page.number - 1]
-                top0 = pl_page.mediabox[1]
-                items = []
-                for table in pl_page.find_tables():
-                    rows = _table_rows(table)
-                    if not rows or (len(rows) < 2 and len(rows[0]) < 2):
-                        continue  # a single framed box is a text frame, not a table
-                    x0, top, x1, bottom = table.bbox
-                    bbox = (x0, page.top - (bottom - top0), x1, page.top - (top - top0))
-                    items.append(_TableItem(page.number, bbox[3], bbox, Table(rows)))
-                pl_page.close()
-                if items:
-                    found[page.number] = items
-    except Exception:  # pdfminer chokes on some files pdfium reads fine: keep the text, lose the grid
+        doc = pdfplumber.open(io.BytesIO(data))
+    except Exception:  # pdfminer refuses some files pdfium reads: keep the text, lose the grids
         return {}, ["表格结构无法识别，表格内容按普通文字读取"]
-    return found, []
+    with doc:
+        for page in candidates:
+            try:
+                items = _page_tables(doc.pages[page.number - 1], page)
+            except Exception:  # same, for one page; bugs of ours would show in the tests' tables
+                failed.append(page.number)
+                continue
+            if items:
+                found[page.number] = items
+    notes = []
+    if failed:
+        listed = "、".join(str(n) for n in failed)
+        notes.append(f"第{listed}页的表格结构无法识别，表格内容按普通文字读取")
+    return found, notes
+
+
+def _page_tables(pl_page: Any, page: _Page) -> list[_TableItem]:
+    top0 = pl_page.mediabox[1]
+    items = []
+    try:
+        for table in pl_page.filter(_is_ruling).find_tables():
+            rows = _table_rows(table)
+            if len(rows) < 2 or len(rows[0]) < 2:
+                continue  # a framed line or box is a text frame, not a table
+            x0, top, x1, bottom = table.bbox
+            # pdfplumber measures from the top of the page, pdfium from the bottom
+            bbox = (x0, page.top - (bottom - top0), x1, page.top - (top - top0))
+            items.append(_TableItem(page.number, bbox[3], bbox, Table(rows)))
+    finally:
+        pl_page.close()
+    return items
+
+
+def _is_ruling(obj: dict[str, Any]) -> bool:
+    """Whether a pdfplumber object may be a table rule. White boxes behind text (Word's shading of
+    pasted web text) and light cell backgrounds would otherwise turn every sentence into a table."""
+    kind = obj.get("object_type")
+    if kind == "line":
+        return not _is_light(obj.get("stroking_color"))
+    if kind != "rect":
+        return True
+    if obj.get("stroke") and not _is_light(obj.get("stroking_color")):
+        return True
+    thin = min(obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]) <= 3
+    return bool(obj.get("fill")) and thin and not _is_light(obj.get("non_stroking_color"))
+
+
+def _is_light(color: Any) -> bool:
+    """White or nearly so, in gray, RGB or CMYK."""
+    if isinstance(color, (int, float)):
+        color = (color,)
+    if not isinstance(color, (tuple, list)) or not color:
+        return False  # patterns and unknown spaces: assume visible
+    if not all(isinstance(c, (int, float)) for c in color):
+        return False
+    if len(color) == 4:
+        return max(color) <= 0.1
+    return min(color) >= 0.9
 
 
 def _table_rows(table: Any) -> tuple[tuple[str, ...], ...]:
@@ -383,7 +462,8 @@ def _table_rows(table: Any) -> tuple[tuple[str, ...], ...]:
                 cx = (columns[j].bbox[0] + columns[j].bbox[2]) / 2
                 cy = (row.bbox[1] + row.bbox[3]) / 2
                 text = next((t for b, t in cells if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]), "")
-            out_row.append(_join_lines(text.split("\n")))
+            clean = _CONTROL.sub("", text.translate(_char_table()))
+            out_row.append(_join_lines(clean.split("\n")))
         out.append(tuple(out_row))
     return tuple(out)
 
@@ -395,6 +475,7 @@ def _build_blocks(
     pages: Sequence[_Page], body: Sequence[list[_Line]], tables: dict[int, list[_TableItem]]
 ) -> list[RawBlock]:
     margins = _margins(pages, body)
+    by_number = {p.number: p for p in pages}
     stream = list(_items(pages, body, tables))
     body_size = _body_size(body)
     blocks: list[RawBlock] = []
@@ -403,21 +484,50 @@ def _build_blocks(
 
     def flush() -> None:
         if group:
-            blocks.append(_paragraph(group, margins))
+            page_no = group[0][0].page
+            blocks.append(_paragraph(group, margins[page_no], by_number[page_no], body_size))
             group.clear()
 
+    table_end_page = 0
     for item, line_no in stream:
         if isinstance(item, _TableItem):
             flush()
-            table_no += 1
-            loc = Location(page=item.page, line=line_no, table=table_no)
-            blocks.append(RawBlock(text=item.table.text(), location=loc, table=item.table))
+            last = blocks[-1] if blocks else None
+            if (
+                last is not None
+                and last.table is not None
+                and table_end_page == item.page - 1
+                and line_no == 1
+                and len(last.table.header) == len(item.table.header)
+            ):
+                merged = _continue_table(last.table, item.table)
+                blocks[-1] = replace(last, text=merged.text(), table=merged)
+            else:
+                table_no += 1
+                loc = Location(page=item.page, line=line_no, table=table_no)
+                blocks.append(RawBlock(text=item.table.text(), location=loc, table=item.table))
+            table_end_page = item.page
             continue
         if group and not _continues(group[-1][0], item, margins):
             flush()
         group.append((item, line_no))
     flush()
     return _with_style_levels(blocks, body_size)
+
+
+def _continue_table(head: Table, tail: Table) -> Table:
+    """One table from a table that runs on at the top of the next page.
+
+    Word repeats the header row on every page when asked to, and by default lets a row break
+    across pages: the part on the new page then has an empty first cell.
+    """
+    rows = list(tail.rows)
+    if rows and rows[0] == head.header:
+        rows.pop(0)
+    out = list(head.rows)
+    if rows and out and not rows[0][0] and out[-1][0] and any(rows[0]):
+        out[-1] = tuple(_join_lines([a, b]) for a, b in zip(out[-1], rows.pop(0), strict=True))
+    return Table(tuple(out) + tuple(rows))
 
 
 def _items(
@@ -449,23 +559,24 @@ def _margins(pages: Sequence[_Page], body: Sequence[list[_Line]]) -> dict[int, _
     Full lines of body text all end near one x, so a high percentile of line ends is the right
     margin; pages with too few long lines borrow the document-wide figure.
     """
-    long_lines = [ln for lines in body for ln in lines if len(ln.text) >= 8]
-    doc = _Margins(
-        left=_percentile([ln.x0 for ln in long_lines], 0.1, 72.0),
-        right=_percentile([ln.x1 for ln in long_lines], 0.9, 523.0),
-        para_gap=_para_gap(body),
-    )
+    all_lines = [ln for lines in body for ln in lines]
+    long_lines = [ln for ln in all_lines if len(ln.text) >= 8]
+    left = _percentile([ln.x0 for ln in all_lines], 0.1, 72.0)
+    mirror = 2 * pages[0].centre_x - left if pages else 523.0  # margins are symmetric in practice
+    right = _percentile([ln.x1 for ln in long_lines], 0.9, mirror) if len(long_lines) >= 5 else mirror
+    doc = _Margins(left, right, _para_gap(body), pages[0].centre_x if pages else 297.6)
     out: dict[int, _Margins] = {}
     for page, lines in zip(pages, body, strict=True):
         own = [ln for ln in lines if len(ln.text) >= 8]
         if len(own) >= 5:
             out[page.number] = _Margins(
-                _percentile([ln.x0 for ln in own], 0.1, doc.left),
+                _percentile([ln.x0 for ln in lines], 0.1, doc.left),
                 _percentile([ln.x1 for ln in own], 0.9, doc.right),
                 doc.para_gap,
+                page.centre_x,
             )
         else:
-            out[page.number] = doc
+            out[page.number] = replace(doc, centre=page.centre_x)
     return out
 
 
@@ -477,17 +588,18 @@ def _percentile(values: Sequence[float], q: float, default: float) -> float:
 
 
 def _para_gap(body: Sequence[list[_Line]]) -> float:
-    """The usual white gap between two lines of one paragraph, times 1.6 (at least half a line)."""
+    """The usual white gap between two lines of one paragraph, in font sizes (line spacing scales
+    with the font), times 1.6 and at least half a line more."""
     gaps = Counter(
-        round(a.y0 - b.y1)
+        round((a.y0 - b.y1) / a.size, 1)
         for lines in body
         for a, b in itertools.pairwise(lines)
-        if abs(a.size - b.size) < 0.5 and a.y0 > b.y1
+        if abs(a.size - b.size) < 0.5 and a.y0 > b.y1 and a.size > 0
     )
     if not gaps:
-        return 12.0
+        return 1.0
     usual = gaps.most_common(1)[0][0]
-    return max(usual * 1.6, usual + 6.0)
+    return max(usual * 1.6, usual + 0.5)
 
 
 def _continues(prev: _Line, line: _Line, margins: dict[int, _Margins]) -> bool:
@@ -495,7 +607,7 @@ def _continues(prev: _Line, line: _Line, margins: dict[int, _Margins]) -> bool:
     if abs(prev.size - line.size) >= 0.5 or prev.bold != line.bold:
         return False
     tail = prev.text.rstrip(CLOSERS)
-    if not tail or tail[-1] in SENTENCE_END:
+    if not tail or tail[-1] in SENTENCE_END or TOC_LEADER.search(tail):
         return False
     here, there = margins[prev.page], margins[line.page]
     slack = 1.5 * prev.size
@@ -503,26 +615,32 @@ def _continues(prev: _Line, line: _Line, margins: dict[int, _Margins]) -> bool:
         slack = max(slack, (len(word.group()) * 0.6 + 1) * prev.size)  # a Latin word went down whole
     if prev.x1 < here.right - slack:
         return False
-    if line.x0 >= there.left + line.size:  # first-line indent: a new paragraph
-        return False
+    if line.x0 >= there.left + line.size and not (_centred(prev, here) and _centred(line, there)):
+        return False  # first-line indent: a new paragraph (a wrapped centred title is one, though)
     if line.page == prev.page:
         gap = prev.y0 - line.y1
-        return -prev.size < gap <= here.para_gap
+        return -prev.size < gap <= here.para_gap * max(prev.size, line.size)
     return line.page == prev.page + 1
 
 
-def _paragraph(group: Sequence[tuple[_Line, int]], margins: dict[int, _Margins]) -> RawBlock:
+def _centred(line: _Line, margins: _Margins) -> bool:
+    return abs((line.x0 + line.x1) / 2 - margins.centre) <= line.size
+
+
+def _paragraph(
+    group: Sequence[tuple[_Line, int]], margins: _Margins, page: _Page, body_size: float | None
+) -> RawBlock:
     lines = [ln for ln, _ in group]
     first, line_no = group[0]
     sizes = sorted(ln.size for ln in lines)
-    m = margins[first.page]
-    width = m.right - m.left
-    centre = (first.x0 + first.x1) / 2
-    centered = (
-        len(lines) == 1
-        and first.x0 > m.left + first.size
-        and abs(centre - (m.left + m.right) / 2) <= max(0.06 * width, first.size)
-        and (first.x1 - first.x0) <= 0.75 * width
+    # against the page's centre, not the body's: margins guessed from a few lines are unreliable,
+    # and Chinese documents keep left and right margins equal
+    # plain body text must start further in than a two-character first-line indent, or a one-line
+    # paragraph that happens to end two characters short of the margin would look centred
+    plain = not first.bold and (body_size is None or first.size < body_size + 1)
+    tolerance = max(0.02 * page.width, first.size)
+    centered = all(abs((ln.x0 + ln.x1) / 2 - page.centre_x) <= tolerance for ln in lines) and any(
+        ln.x0 > margins.left + (2.5 if plain else 1.0) * ln.size for ln in lines
     )
     return RawBlock(
         text=_join_lines(ln.text for ln in lines),
