@@ -107,6 +107,6 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
         if len(compact_line) <= 20 or _RELEASE.search(compact_line):
             issue_date = max(dates)
             break
-    if issue_date is None and raw.meta_date is not None:
-        issue_date = raw.meta_date
+    # File metadata dates (core.xml, PDF info) record when a file was saved or uploaded, not
+    # when the plan was issued: reporting them as the issue date would mislead the age checks.
     return Metadata(title, issuer, issue_date)

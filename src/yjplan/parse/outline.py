@@ -24,6 +24,7 @@ _TOC_LEADER = re.compile(r"(\.{2,}|…+|·{2,}|\s\.\s)")
 # Run-in heading: "（一）编制目的。为……" — a short phrase closed by 。 and followed by text.
 # A plain-text line that can only be a heading: short, CJK, no punctuation but brackets.
 _PLAIN_HEADING = re.compile(r"^[\u4e00-\u9fffⅠⅡⅢⅣ（）()、]{2,16}$")
+_TITLE_WORDS = re.compile(r"(预案|通知|方案|办法|文件)$|印发|^目\s*录$")
 _RUN_IN = re.compile(r"^(?P<title>[^。；，,]{2,16})[。.]\s*(?P<body>.{4,})$")
 
 
@@ -297,12 +298,22 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
         if it.heading_key and it.raw.style_level is not None and it.heading_key in SCHEME_RANK:
             style_rank.setdefault(it.raw.style_level, SCHEME_RANK[it.heading_key])
 
+    first_numbered = next((i for i, it in enumerate(flat) if it.heading_key in STRUCTURAL), len(flat))
     heading_count = 0
+    title_node: _Node | None = None
     for idx, it in enumerate(flat):
         key = it.heading_key
         if key is None:
-            parent = stack[-1][1] if stack else root
+            parent = stack[-1][1] if stack else (title_node or root)
             parent.blocks.append(_to_block(it))
+            continue
+        if idx < first_numbered and key.startswith(("style", "bold", "plain")) and _TITLE_WORDS.search(it.title):
+            # The plan's own title (or its release notice) above the first chapter: a sibling of
+            # the chapters, never their parent.
+            heading_count += 1
+            stack.clear()
+            title_node = _Node(it.title, 1, None, it.raw.location)
+            root.children.append(title_node)
             continue
         heading_count += 1
         rank = SCHEME_RANK.get(key)
