@@ -69,7 +69,7 @@ def _safe_date(y: int, m: int, d: int) -> list[date]:
 
 
 def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
-    lines = [normalize_line(b.text) for b in raw.blocks if b.table is None and b.text.strip()]
+    lines = [normalize_line(b.text) for b in raw.blocks if b.table is None and b.text.strip() and not b.in_toc]
     head, tail = lines[:40], lines[-25:]
 
     title = None
@@ -81,6 +81,8 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
     if title is None:
         for line in head:
             compact_line = line.replace(" ", "")
+            if re.match(r"^[^：:]{1,12}[：:]", compact_line):
+                continue  # "应急预案编号：XLDDJD-01" is a cover field, not the title
             if "预案" in compact_line and len(compact_line) <= 60 and not compact_line.endswith("。"):
                 q = _QUOTED_PLAN.search(compact_line)
                 title = q.group("t") if q else compact_line
@@ -93,7 +95,7 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
     issuer = None
     for line in head[:15] + tail:
         compact_line = line.replace(" ", "")
-        if _ISSUER.match(compact_line) and "预案" not in compact_line:
+        if _ISSUER.match(compact_line) and "预案" not in compact_line and "：" not in compact_line:
             issuer = compact_line
             break
 

@@ -64,7 +64,8 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 # Words that follow a bare number in body text ("24小时", "3人以上"): never a heading number.
 _UNIT_AFTER = re.compile(
-    r"^\d{1,2}\s*(?:小时|分钟|个|人|名|年|月|日|天|级|米|度|家|户|处|次|倍|万|千|百|亿|元|台|辆|条|项|类|支|座|所|批|周|号)"
+    r"^\d{1,2}\s*(?:小时|分钟|个(?!人)|人(?![员民口])|名|年|月|日(?!常)|天|级|米|度|家|户|处|次|倍|万|千|百|亿|元|台|辆|条(?!件)|"
+    r"项|类|支|座|所|批|周|号)"
 )
 
 

@@ -25,6 +25,10 @@ _TOC_LEADER = re.compile(r"(\.{2,}|…+|·{2,}|\s\.\s)")
 # A plain-text line that can only be a heading: short, CJK, no punctuation but brackets.
 _PLAIN_HEADING = re.compile(r"^[\u4e00-\u9fffⅠⅡⅢⅣ（）()、]{2,16}$")
 _TITLE_WORDS = re.compile(r"(预案|通知|方案|办法|文件)$|印发|^目\s*录$")
+_COVER_LINE = re.compile(
+    r"^[\d〇○零一二三四五六七八九十]{2,4}年|(发布|印发|实施|编制|修订)$|(人民政府|办公室|办公厅|委员会|有限公司|管理局)$|"
+    r"^(版本|编号|文号|密级)"
+)
 _RUN_IN = re.compile(r"^(?P<title>[^。；，,]{2,16})[。.]\s*(?P<body>.{4,})$")
 
 
@@ -89,10 +93,12 @@ def find_toc(blocks: list[RawBlock]) -> tuple[int, int] | None:
             for j in entries[1:]:
                 if _norm_title(texts[j]) == first and not _TOC_TAIL.search(texts[j].replace(" ", "")[-3:]):
                     return (i, j)
-            # No repeat found: the TOC ends at the first line that reads like body text.
+            # No repeat found: only lines that carry page numbers or dot leaders are entries
+            # (the entries themselves may already be gone, dropped as a Word TOC field).
             end = i + 1
             for j in entries:
-                if not _is_short(blocks[j]):
+                t = texts[j].replace(" ", "")
+                if not _is_short(blocks[j]) or not (_TOC_LEADER.search(texts[j]) or re.search(r"\D\d{1,4}$", t)):
                     break
                 end = j + 1
             return (i, end)
@@ -142,7 +148,8 @@ def _classify(raw: RawBlock, text: str, has_dec: bool, weak_style: bool, plain: 
             return _Item(raw, text, label, key, title)
         return _Item(raw, text, label)
     if raw.style_level is not None and raw.style_level <= 6 and _title_like(text):
-        if weak_style and text.endswith(("：", ":")):
+        if (weak_style and text.endswith(("：", ":"))) or re.search(r"[：:].", text):
+            # "文件编号：JBJH-03", "批准：总经理" — field lines, not headings
             return _Item(raw, text, None)
         return _Item(raw, text, None, f"style{raw.style_level}", compact(text), raw.style_level)
     if raw.bold and not raw.is_list and _title_like(text) and len(text) <= 20 and not text.endswith(("：", ":")):
@@ -180,6 +187,13 @@ def _sink_lists_below_decimal(items: list[_Item]) -> list[_Item]:
     return out
 
 
+def _next_number(a: _Item, b: _Item) -> bool:
+    """b continues a's count (1 → 2); a restart (…5 → 1) begins a new structure, not the same list."""
+    if a.label is None or b.label is None:
+        return True
+    return b.label.value == a.label.value + 1
+
+
 def _demote_lists(items: list[_Item], run_in: frozenset[int] = frozenset()) -> list[_Item]:
     """A run of three or more same-scheme short items with nothing between them is a step
     list ("1.切断电源" "2.关闭阀门" …), not a run of empty sections — unless the scheme is
@@ -197,11 +211,13 @@ def _demote_lists(items: list[_Item], run_in: frozenset[int] = frozenset()) -> l
     i = 0
     while i < len(out):
         key = out[i].heading_key
-        if key is None or key in STRUCTURAL or key == "plain" or out[i].raw.style_level is not None or key.startswith("style"):
+        if (key is None or (key in STRUCTURAL and key != "annex") or key == "plain"
+                or out[i].raw.style_level is not None or key.startswith("style")):
             i += 1
             continue
         j = i
-        while j + 1 < len(out) and out[j + 1].heading_key == key and out[j + 1].raw.style_level is None:
+        while (j + 1 < len(out) and out[j + 1].heading_key == key and out[j + 1].raw.style_level is None
+               and _next_number(out[j], out[j + 1])):
             j += 1
         if j - i >= 2 and not run_in.intersection(range(i, j + 1)):
             for k in range(i, j + 1):
@@ -301,11 +317,18 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
     first_numbered = next((i for i, it in enumerate(flat) if it.heading_key in STRUCTURAL), len(flat))
     heading_count = 0
     title_node: _Node | None = None
+    absorbed: set[int] = set()
     for idx, it in enumerate(flat):
         key = it.heading_key
+        if idx in absorbed:
+            continue
         if key is None:
             parent = stack[-1][1] if stack else (title_node or root)
             parent.blocks.append(_to_block(it))
+            continue
+        if idx < first_numbered and key.startswith(("style", "bold", "plain")) and _COVER_LINE.search(it.title):
+            # cover lines ("2024年10月15日发布", "石桥镇人民政府") set in a large font are not headings
+            (title_node or root).blocks.append(_to_block(it))
             continue
         if idx < first_numbered and key.startswith(("style", "bold", "plain")) and _TITLE_WORDS.search(it.title):
             # The plan's own title (or its release notice) above the first chapter: a sibling of
@@ -341,9 +364,16 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
                 stack.pop()
         parent = stack[-1][1] if stack else root
         number = it.label.number if it.label else None
-        if number and it.label and it.label.scheme == "annex" and it.title == number:
-            number = None
-        node = _Node(it.title, len(stack) + 1, number, it.raw.location)
+        title = it.title
+        if number and it.label and it.label.scheme == "annex" and title == number:
+            # "附件2" on its own line, the annex title on the next: read them as one heading
+            nxt = flat[idx + 1] if idx + 1 < len(flat) else None
+            if nxt is not None and nxt.heading_key is None and nxt.raw.table is None and _title_like(nxt.text):
+                title = compact(nxt.text)
+                absorbed.add(idx + 1)
+            else:
+                number = None
+        node = _Node(title, len(stack) + 1, number, it.raw.location)
         parent.children.append(node)
         stack.append((key, node))
         if idx in body_after:
