@@ -170,15 +170,20 @@ def _sink_lists_below_decimal(items: list[_Item]) -> list[_Item]:
     next_head = {heads[k]: items[heads[k + 1]] for k in range(len(heads) - 1)}
     out: list[_Item] = []
     seen_dec = False
+    last_chapter = 0
     for i, it in enumerate(items):
         key = it.heading_key
         if key == "ar_dot" and it.label is not None:
-            # "1.总则" followed by "1.1 概况" is a chapter written with a dot
+            # "1.总则" followed by "1.1 概况", or "10.附则" right after chapter 9, is a chapter
+            # written with a dot, not a list item
             nxt = next_head.get(i)
-            if nxt is not None and nxt.label is not None and nxt.heading_key not in (None, "ar_dot"):
-                if (nxt.heading_key or "").startswith("dec") and nxt.label.number.split(".")[0] == str(it.label.value):
-                    key = "dec1"
-                    it = _Item(it.raw, it.text, it.label, key, it.title, it.abs_level)
+            opens = (nxt is not None and nxt.label is not None and (nxt.heading_key or "").startswith("dec")
+                     and nxt.label.number.split(".")[0] == str(it.label.value))
+            if opens or (last_chapter and it.label.value == last_chapter + 1):
+                key = "dec1"
+                it = _Item(it.raw, it.text, it.label, key, it.title, it.abs_level)
+        if key == "dec1" and it.label is not None and it.label.number.endswith((".", "．", "、")):
+            last_chapter = it.label.value  # only chapters written "N." continue as "N+1."
         if key and key.startswith("dec"):
             seen_dec = True
         elif key in _LIST_SCHEMES and seen_dec:
@@ -282,8 +287,6 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
         for b, t in zip(blocks, texts, strict=True)
         if t or b.table is not None
     ]
-    if has_dec:
-        items = _sink_lists_below_decimal(items)
 
     # Run-in headings count only when the scheme is used that way repeatedly.
     run_ins = [_split_run_in(it) for it in items]
@@ -305,6 +308,8 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
             flat.append(e[0])
         else:
             flat.append(e)
+    if has_dec:
+        flat = _sink_lists_below_decimal(flat)
     flat = _demote_lists(flat, frozenset(body_after))
 
     root = _Node(title=raw_doc.meta_title or "", level=0, number=None, location=Location())
