@@ -59,14 +59,13 @@ def detect_plan_type(doc: Document, override: str | None = None) -> PlanTypeGues
     scores: Counter[str] = Counter()
     reasons: dict[str, str] = {}
     for plan_type, pattern, weight, reason in _TITLE_RULES:
-        if title and pattern.search(title):
-            if scores[plan_type] < weight:
-                scores[plan_type] = int(weight)
-                reasons[plan_type] = f"{reason}（{doc.title}）"
-    if "专项" in title and not any(t in scores for t in ("企业专项", "现场处置方案", "应急处置卡")):
-        if scores.get("企业综合"):
-            scores["企业专项"] = scores["企业综合"] + 1
-            reasons["企业专项"] = f"标题是企业的专项预案（{doc.title}）"
+        if title and pattern.search(title) and scores[plan_type] < weight:
+            scores[plan_type] = int(weight)
+            reasons[plan_type] = f"{reason}（{doc.title}）"
+    enterprise_special = "专项" in title and not any(t in scores for t in ("企业专项", "现场处置方案", "应急处置卡"))
+    if enterprise_special and scores.get("企业综合"):
+        scores["企业专项"] = scores["企业综合"] + 1
+        reasons["企业专项"] = f"标题是企业的专项预案（{doc.title}）"
     text_sample = doc.root.full_text()[:60_000]
     vocab = {t: sum(text_sample.count(w) for w in words) for t, words in _VOCAB.items()}
     if not scores:

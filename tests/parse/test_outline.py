@@ -7,7 +7,7 @@ from yjplan.parse.raw import RawBlock, RawDocument
 
 def doc(text: str, fmt: str = "txt", **hints: dict[int, dict]) -> Section:
     blocks = []
-    for i, line in enumerate(l for l in text.strip().splitlines() if l.strip()):
+    for i, line in enumerate(x for x in text.strip().splitlines() if x.strip()):
         extra = hints.get("at", {}).get(i, {})
         blocks.append(RawBlock(line.strip(), Location(line=i + 1), **extra))
     root, _ = build_outline(RawDocument(fmt, tuple(blocks)))

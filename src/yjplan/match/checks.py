@@ -47,7 +47,7 @@ def copied_duties(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tupl
             key = key.split("负责", 1)[-1] if "负责" in key[:16] else key
             if len(key) < min_len:
                 continue
-            owner = u.section_path + (u.text[:6],)
+            owner = (*u.section_path, u.text[:6])
             if key in first_seen and first_seen[key][1] != owner:
                 out.append(Found(i, sentence_match.start(), sentence_match.end(), "copied_duty",
                                  note="与前文职责逐字相同"))

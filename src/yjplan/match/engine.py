@@ -85,7 +85,8 @@ def evaluate_rule(rule: Rule, doc: Document, ctx: Context) -> Finding:
     detail: str | None = None
     searched_units = units
     if rule.evidence is not None:
-        result = evaluate(rule.evidence, units, ctx) if units else SpecResult(False, 0.0, (), (describe(rule.evidence),))
+        result = (evaluate(rule.evidence, units, ctx) if units
+                  else SpecResult(False, 0.0, (), (describe(rule.evidence),)))
         if not result.ok and not scope.fallback and rule.scope.fallback != "none":
             # the section exists but lacks the content: maybe it sits elsewhere in the plan
             all_units = all_units or document_units(doc)
@@ -117,10 +118,8 @@ def evaluate_rule(rule: Rule, doc: Document, ctx: Context) -> Finding:
         if bad.ok and bad.found:
             defect_ev = _evidence(bad.found, forbid_units)
             positive = _evidence(result.found, searched_units) if result and result.ok else ()
-            if rule.evidence is None or outcome == Outcome.FAIL:
-                outcome = Outcome.FAIL
-            else:
-                outcome = Outcome.PARTIAL
+            # a present-but-flawed element is partial; a defect-only rule simply fails
+            outcome = Outcome.FAIL if rule.evidence is None or outcome == Outcome.FAIL else Outcome.PARTIAL
             detail = f"发现 {len(bad.found)} 处问题：{describe(rule.forbid)}"
             first = defect_ev[0]
             return _finding(rule, outcome, section_path=first.section_path, location=first.location,

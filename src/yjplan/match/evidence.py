@@ -145,7 +145,9 @@ def _regex(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
                     if len(keys) >= spec.min and len(found) > 3 * spec.min:
                         break
             except TimeoutError as exc:
-                raise RulePackError(f"正则表达式运行超时（{ctx.regex_timeout} 秒），可能存在灾难性回溯：{pattern}") from exc
+                raise RulePackError(
+                    f"正则表达式运行超时（{ctx.regex_timeout} 秒），可能存在灾难性回溯：{pattern}"
+                ) from exc
     return _count_result(spec, found, keys)
 
 
@@ -170,7 +172,9 @@ def _table(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
         if table is None or not table.rows:
             continue
         head_rows = table.rows[:2]
-        matched = sum(1 for group in spec.arg if any(any(g in cell for g in group) for row in head_rows for cell in row))
+        matched = sum(
+            1 for group in spec.arg if any(any(g in cell for g in group) for row in head_rows for cell in row)
+        )
         frac = matched / len(spec.arg) if spec.arg else 1.0
         body_rows = [r for r in table.rows[1:] if any(c.strip() for c in r)]
         if frac == 1.0 and len(body_rows) < spec.min_rows:

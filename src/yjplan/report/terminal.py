@@ -41,7 +41,8 @@ def render_terminal(result: AuditResult, *, explain: bool = False, show_passed: 
     console.print()
     console.print(f"总分 [bold]{result.total:.1f}[/]  等级 [{grade_style}]{result.grade}[/]")
     for s in result.scores:
-        console.print(f"  {s.criterion.value:<4}{' ' * (4 - len(s.criterion.value)) * 2} {_bar(s.score)} {s.score:5.1f}")
+        pad = " " * (4 - len(s.criterion.value)) * 2  # CJK characters are two columns wide
+        console.print(f"  {s.criterion.value}{pad} {_bar(s.score)} {s.score:5.1f}")
     console.print()
 
     gaps = [f for f in result.findings if f.is_gap]
@@ -72,14 +73,16 @@ def render_terminal(result: AuditResult, *, explain: bool = False, show_passed: 
     if show_passed:
         console.print(f"[green]符合（{len(passed)}）[/]")
         for f in passed:
-            quote = f"“{escape(f.evidence[0].quote)}”（{f.evidence[0].location.describe()}）" if f.evidence else ""
+            ev = f.evidence[0] if f.evidence else None
+            quote = f"“{escape(ev.quote)}”（{ev.location.describe()}）" if ev else ""
             console.print(f" [green]✓ {f.rule_id}[/] {escape(f.title)} [dim]{quote}[/]")
         console.print()
     na = sum(1 for f in result.findings if f.outcome == Outcome.NOT_APPLICABLE)
     counts = {s: sum(1 for f in gaps if f.severity == s and not f.suppressed) for s in Severity}
     console.print(
         f"共检查 {len(result.findings)} 条规则：符合 {len(passed)}，"
-        f"问题 {len(gaps)}（错误 {counts[Severity.ERROR]}、警告 {counts[Severity.WARNING]}、提示 {counts[Severity.INFO]}），"
+        f"问题 {len(gaps)}（错误 {counts[Severity.ERROR]}、警告 {counts[Severity.WARNING]}、"
+        f"提示 {counts[Severity.INFO]}），"
         f"不适用 {na}。" + ("" if show_passed else "加 --show-passed 查看符合项及其证据。")
     )
     for note in doc.notes:
