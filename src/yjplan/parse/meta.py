@@ -28,6 +28,7 @@ _ISSUER = re.compile(
     r"^[\u4e00-\u9fff（）()]{2,40}(?:人民政府(?:办公厅|办公室)?|委员会|管理局|管理部|办公室|办公厅|指挥部|公司|集团|"
     r"有限公司|医院|学校|大学|中学|小学|村民委员会|居民委员会|街道办事处|(?:乡|镇)人民政府|厅|局|部|署|院)$"
 )
+_PLAN_WORD = re.compile(r"预案|处置方案|处置卡|应急方案|工作手册|明白卡")
 _RELEASE = re.compile(r"(印发|发布|施行|实施|修订|制定)")
 
 
@@ -85,7 +86,7 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
             compact_line = line.replace(" ", "")
             if re.match(r"^[^：:]{1,12}[：:]", compact_line):
                 continue  # "应急预案编号：XLDDJD-01" is a cover field, not the title
-            if "预案" in compact_line and len(compact_line) <= 60 and not compact_line.endswith("。"):
+            if _PLAN_WORD.search(compact_line) and len(compact_line) <= 60 and not compact_line.endswith("。"):
                 q = _QUOTED_PLAN.search(compact_line)
                 title = q.group("t") if q else compact_line
                 break
