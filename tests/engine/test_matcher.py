@@ -87,7 +87,7 @@ def test_all_combinator_reports_what_is_missing() -> None:
 
 def test_forbid_finds_defects_and_quotes_them() -> None:
     r = rule("forbid: {check: placeholders}\n")
-    f, doc = run(r, "附件1 联系方式\n总指挥 XXX 电话 1380000xxxx\n")
+    f, _ = run(r, "附件1 联系方式\n总指挥 XXX 电话 1380000xxxx\n")
     assert f.outcome == Outcome.FAIL
     assert any("1380000xxxx" in e.quote or "XXX" in e.quote for e in f.evidence)
 

@@ -42,7 +42,7 @@ def test_rule_weight_is_split_across_its_criteria() -> None:
 
 
 def test_waived_gap_counts_as_passed() -> None:
-    scores, total = score_findings((finding("YJ001", Outcome.FAIL, suppressed="县级统一编制"),))
+    _, total = score_findings((finding("YJ001", Outcome.FAIL, suppressed="县级统一编制"),))
     assert total == 100.0
 
 
