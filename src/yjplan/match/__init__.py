@@ -1,0 +1,1 @@
+"""Matching: rules × Document → Findings (scope, evidence kinds, named extractors); no I/O."""
