@@ -155,27 +155,53 @@ def invalid_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tup
                  for i, h in _hits("phone", units) if h.flag == "invalid")
 
 
+# A table cell holding only a personal name (or a placeholder name such as "王××").
+_NAME_CELL = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·×X＊*]{1,3}$")
+_NOT_NAME = re.compile(
+    r"(组|站|所|室|办|局|村|镇|队|部|院|委|会|中心|社区|公司|台|个|辆|套|件|顶|张|人)$|电话|手机|号码|联系|姓名|职务|单位|名称|备注"
+)
+
+
 def duplicate_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
-    """One number given for several different rows of a contacts table (a copy-paste tell)."""
-    limit = int(opts.get("max_rows", 3))
-    rows_by_number: dict[str, list[tuple[int, int, int, int]]] = defaultdict(list)
+    """One number given to several different people in contact tables (a copy-paste tell).
+
+    The same person may appear in several tables (通讯录, 处置卡, 物资清单) with their own number;
+    that is not a duplicate. A number belongs to the nearest name to its left in the row; rows
+    where no name can be told apart are not counted.
+    """
     from yjplan.match.extract import extract
 
+    limit = int(opts.get("max_people", 2))
+    rows_by_number: dict[str, list[tuple[int, int, int, frozenset[str]]]] = defaultdict(list)
     for i, u in enumerate(units):
         if u.table is None:
             continue
         offset = 0
-        for r, line in enumerate(u.text.split("\n")):
-            for h in extract("phone", line):
-                if h.flag is None and len(re.sub(r"\D", "", h.value or h.quote)) >= 7:
-                    rows_by_number[h.value or h.quote].append((i, r, offset + h.start, offset + h.end))
+        for line in u.text.split("\n"):
+            owner: frozenset[str] = frozenset()
+            cell_start = offset
+            for cell in line.split("\t"):
+                # the owner of a number is the nearest name to its left in the same row
+                bare = cell.strip().replace(" ", "").replace("\u3000", "")
+                names = (frozenset({bare}) if _NAME_CELL.match(bare) and not _NOT_NAME.search(bare)
+                         else frozenset(h.quote for h in extract("person_name", cell)))
+                phones = [h for h in extract("phone", cell) if h.flag is None]
+                if names and not phones:
+                    owner = names
+                for h in phones:
+                    digits = re.sub(r"\D", "", h.value or h.quote)
+                    if len(digits) >= 7:
+                        who = names or owner
+                        rows_by_number[digits].append((i, cell_start + h.start, cell_start + h.end, who))
+                cell_start += len(cell) + 1
             offset += len(line) + 1
     out: list[Found] = []
     for number, rows in rows_by_number.items():
-        distinct_rows = {(i, r) for i, r, _, _ in rows}
-        if len(distinct_rows) >= limit:
-            i, _, s, e = rows[-1]
-            out.append(Found(i, s, e, "duplicate_phone", note=f"同一号码出现在 {len(distinct_rows)} 行", value=number))
+        people = frozenset().union(*(names for *_, names in rows))
+        if len(people) >= limit:
+            i, s, e, _ = rows[-1]
+            who = "、".join(sorted(people))
+            out.append(Found(i, s, e, "duplicate_phone", note=f"同一号码写给了 {who}", value=number))
     return tuple(out)
 
 
