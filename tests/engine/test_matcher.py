@@ -130,3 +130,13 @@ def test_table_spec_needs_columns_and_rows() -> None:
     assert good.outcome == Outcome.PASS
     assert good.evidence[0].location.table == 1
     assert thin.outcome in (Outcome.PARTIAL, Outcome.FAIL)
+
+
+def test_all_within_unit_needs_both_parts_in_one_paragraph_or_row() -> None:
+    r = rule("evidence:\n  all:\n    - {regex: 值班电话}\n    - {extract: phone}\n  within: unit\n")
+    apart, _ = run(r, "5 信息报告\n值班电话另行公布。\n附件1\n总指挥 张明 13908391234\n")
+    together, _ = run(r, "5 信息报告\n镇24小时值班电话：0839-5551234。\n")
+    in_row, _ = run(r, "附件1\n\n|项目|号码|\n|---|---|\n|值班电话|0839-5551234|\n")
+    assert apart.outcome in (Outcome.PARTIAL, Outcome.FAIL)
+    assert together.outcome == Outcome.PASS
+    assert in_row.outcome == Outcome.PASS and in_row.evidence[0].location.row == 2

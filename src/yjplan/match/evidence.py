@@ -206,6 +206,38 @@ def _check(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
     return _count_result(spec, found, {f"{f.unit}:{f.start}" for f in found})
 
 
+def _rows(units: list[Unit]) -> list[tuple[int, int, Unit]]:
+    """Each paragraph, and each table row as its own unit: (unit index, offset, sub-unit)."""
+    from dataclasses import replace
+
+    out: list[tuple[int, int, Unit]] = []
+    for i, u in enumerate(units):
+        if u.table is None:
+            out.append((i, 0, u))
+            continue
+        offset = 0
+        for r, line in enumerate(u.text.split("\n"), start=1):
+            out.append((i, offset, replace(u, text=line, table=None, location=u.location.with_cell(r))))
+            offset += len(line) + 1
+    return out
+
+
+def _all_within_unit(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
+    """All parts must hold inside one paragraph or one table row: "值班电话：0839-5551234", not a
+    duty-phone sentence in one chapter and an unrelated number in another."""
+    best = SpecResult(False, 0.0, (), (describe(spec),))
+    for i, offset, sub in _rows(units):
+        parts = [evaluate(s, [sub], ctx) for s in spec.arg]
+        frac = sum(p.fraction for p in parts) / len(parts)
+        found = tuple(Found(i, f.start + offset, f.end + offset, f.kind, f.note, f.value) for p in parts
+                      for f in p.found)
+        if all(p.ok for p in parts):
+            return SpecResult(True, 1.0, found, ())
+        if frac > best.fraction:
+            best = SpecResult(False, frac, found, (describe(spec) + "（须在同一段落或表格行中）",))
+    return best
+
+
 _KINDS: dict[str, Callable[[Spec, list[Unit], Context], SpecResult]] = {
     "keywords": _keywords,
     "regex": _regex,
@@ -219,6 +251,8 @@ _KINDS: dict[str, Callable[[Spec, list[Unit], Context], SpecResult]] = {
 def evaluate(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
     if spec.kind in _KINDS:
         return _KINDS[spec.kind](spec, units, ctx)
+    if spec.kind == "all" and spec.within == "unit":
+        return _all_within_unit(spec, units, ctx)
     if spec.kind == "all":
         parts = [evaluate(s, units, ctx) for s in spec.arg]
         ok = all(p.ok for p in parts)

@@ -40,7 +40,7 @@ SPEC_MODIFIERS = {
     "table": {"min", "label"},
     "check": {"min", "label", "options"},
     "heading": {"min", "label"},
-    "all": {"label"},
+    "all": {"label", "within"},
     "any": {"label"},
     "not": {"label"},
     "if": {"then", "label"},
@@ -77,6 +77,7 @@ class Spec:
     min_rows: int = 1
     distinct: bool = True
     fuzzy: int | None = None
+    within: str | None = None  # all-of only: "unit" = every part must hold in one paragraph or table row
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,7 +225,11 @@ def parse_spec(node: Any, where: MDict, key: str, extractors: frozenset[str], ch
     if kind in ("all", "any"):
         if not isinstance(arg, list) or not arg:
             raise _err(f"“{kind}”必须是非空列表", node, kind)
-        return Spec(kind, tuple(parse_spec(n, node, kind, extractors, checks) for n in arg), **common)
+        within = node.get("within")
+        if within not in (None, "unit"):
+            raise _err("“within”只能是 unit（同一段落或表格行）", node, "within")
+        return Spec(kind, tuple(parse_spec(n, node, kind, extractors, checks) for n in arg), within=within,
+                    **common)
     if kind == "not":
         return Spec("not", parse_spec(arg, node, kind, extractors, checks), **common)
     # if/then
