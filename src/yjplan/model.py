@@ -184,6 +184,7 @@ class Evidence:
     location: Location
     section_path: tuple[str, ...]
     kind: str  # keyword | regex | phone | time_limit | table | heading | ...
+    defect: bool = False  # the quote shows a problem (forbid hit), not a requirement being met
 
 
 @dataclass(frozen=True, slots=True)

@@ -101,12 +101,8 @@ def native_anchor(loc: Location) -> Anchor | None:
 
 
 def is_defect(f: Finding) -> bool:
-    """True when the evidence is what is wrong (a forbidden pattern) rather than what was found.
-
-    The engine marks defect findings only through ``detail`` ("发现 N 处问题：…"); a flag on Evidence
-    would be sturdier (see docs/reports.md).
-    """
-    return f.is_gap and bool(f.evidence) and (f.detail or "").startswith("发现")
+    """A gap whose quotes show the problem itself (a forbid hit), rather than partial evidence."""
+    return f.is_gap and any(ev.defect for ev in f.evidence)
 
 
 def _state(f: Finding) -> str:

@@ -100,6 +100,7 @@ def finding_plain(f: Finding) -> dict[str, Any]:
             {
                 "quote": e.quote,
                 "kind": e.kind,
+                "defect": e.defect,
                 "section_path": list(e.section_path),
                 "location": location_plain(e.location),
             }
