@@ -29,6 +29,7 @@ _ISSUER = re.compile(
     r"有限公司|医院|学校|大学|中学|小学|村民委员会|居民委员会|街道办事处|(?:乡|镇)人民政府|厅|局|部|署|院)$"
 )
 _PLAN_WORD = re.compile(r"预案|处置方案|处置卡|应急方案|工作手册|明白卡")
+_OWNER = re.compile(r"省|市|县|镇|乡|村|街道|社区|公司|集团|局|委员会|厂|医院|学校|国家|国务院")
 _RELEASE = re.compile(r"(印发|发布|施行|实施|修订|制定)")
 
 
@@ -82,6 +83,7 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
             title = m.group("t").strip("《》 ")
             break
     if title is None:
+        previous = ""
         for line in head:
             compact_line = line.replace(" ", "")
             if re.match(r"^[^：:]{1,12}[：:]", compact_line):
@@ -89,7 +91,11 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
             if _PLAN_WORD.search(compact_line) and len(compact_line) <= 60 and not compact_line.endswith("。"):
                 q = _QUOTED_PLAN.search(compact_line)
                 title = q.group("t") if q else compact_line
+                # covers often set the unit on its own line above "储罐区泄漏现场处置方案"
+                if not _OWNER.search(title) and _ISSUER.match(previous):
+                    title = previous + title
                 break
+            previous = compact_line
     if title is None and raw.meta_title and len(raw.meta_title) <= 80:
         title = raw.meta_title.strip()
     if title is None and root.children:
