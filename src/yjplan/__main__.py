@@ -1,3 +1,4 @@
 from yjplan.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes may import this module: only run when executed
+    main()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from yjplan.model import Section
-from yjplan.parse.numbering import normalize_line
+from yjplan.parse.numbering import normalize_line, parse_label
 from yjplan.parse.raw import RawDocument
 
 _CN_DIGIT = {"〇": 0, "○": 0, "零": 0, "Ｏ": 0, "O": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6,
@@ -86,8 +86,8 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
         previous = ""
         for line in head:
             compact_line = line.replace(" ", "")
-            if re.match(r"^[^：:]{1,12}[：:]", compact_line):
-                continue  # "应急预案编号：XLDDJD-01" is a cover field, not the title
+            if re.match(r"^[^：:]{1,12}[：:]", compact_line) or parse_label(line) is not None:
+                continue  # "应急预案编号：XLDDJD-01" is a cover field, "1.6应急预案体系" a heading
             if _PLAN_WORD.search(compact_line) and len(compact_line) <= 60 and not compact_line.endswith("。"):
                 q = _QUOTED_PLAN.search(compact_line)
                 title = q.group("t") if q else compact_line
