@@ -30,6 +30,7 @@ _ISSUER = re.compile(
 )
 _PLAN_WORD = re.compile(r"预案|处置方案|处置卡|应急方案|工作手册|明白卡")
 _OWNER = re.compile(r"省|市|县|镇|乡|村|街道|社区|公司|集团|局|委员会|厂|医院|学校|国家|国务院")
+_END = ("。", "：", ":", "，", "；", "、")
 _RELEASE = re.compile(r"(印发|发布|施行|实施|修订|制定)")
 
 
@@ -88,7 +89,7 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
             compact_line = line.replace(" ", "")
             if re.match(r"^[^：:]{1,12}[：:]", compact_line) or parse_label(line) is not None:
                 continue  # "应急预案编号：XLDDJD-01" is a cover field, "1.6应急预案体系" a heading
-            if _PLAN_WORD.search(compact_line) and len(compact_line) <= 60 and not compact_line.endswith("。"):
+            if _PLAN_WORD.search(compact_line) and len(compact_line) <= 60 and not compact_line.endswith(_END):
                 q = _QUOTED_PLAN.search(compact_line)
                 title = q.group("t") if q else compact_line
                 # covers often set the unit on its own line above "储罐区泄漏现场处置方案"
