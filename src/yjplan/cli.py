@@ -96,7 +96,7 @@ def outline(
 
 def _load_cli_extensions() -> None:
     """Commands defined in their own modules register themselves on ``app`` when imported."""
-    from yjplan import commands  # noqa: F401
+    from yjplan import commands, commands_batch, commands_ci  # noqa: F401
 
 
 def main() -> None:

@@ -29,17 +29,27 @@ def audit(
     plan_type: Annotated[str | None, typer.Option("--type", "-t", help="指定预案类型，不自动判断。")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help=f"输出格式：{'|'.join(AUDIT_FORMATS)}。")] = "text",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="把报告写到文件。")] = None,
-    fail_on: Annotated[str | None, typer.Option("--fail-on", help="有此级别及以上的问题时退出码为 1：error|warning|info|none。")] = None,
+    fail_on: Annotated[
+        str | None, typer.Option("--fail-on", help="有此级别及以上的问题时退出码为 1：error|warning|info|none。")
+    ] = None,
     fail_under: Annotated[float | None, typer.Option("--fail-under", help="总分低于此值时退出码为 1。")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="说明每个分数的计算过程。")] = False,
     show_passed: Annotated[bool, typer.Option("--show-passed", help="同时列出符合项及其证据。")] = False,
-    rules: Annotated[list[str] | None, typer.Option("--rules", help="追加规则包（目录或 builtin:ID），可重复。")] = None,
+    rules: Annotated[
+        list[str] | None, typer.Option("--rules", help="追加规则包（目录或 builtin:ID），可重复。")
+    ] = None,
     select: Annotated[list[str] | None, typer.Option("--select", help="只检查这些规则（编号前缀或名称）。")] = None,
     ignore: Annotated[list[str] | None, typer.Option("--ignore", help="不检查这些规则。")] = None,
-    annotate: Annotated[str | None, typer.Option("--annotate", help="另存带批注的 Word 审查稿；可给出输出路径。",
-                                                 flag_value="", show_default=False)] = None,
-    config: Annotated[Path | None, typer.Option("--config", help="配置文件路径（默认向上查找 .yjplan.yaml）。")] = None,
+    annotate: Annotated[bool, typer.Option("--annotate", help="另存带批注的 Word 审查稿：<原名>.审查.docx。")] = False,
+    annotate_out: Annotated[Path | None, typer.Option("--annotate-out", help="审查稿的保存路径或文件夹。")] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", help="配置文件路径（默认向上查找 .yjplan.yaml）。")
+    ] = None,
     baseline: Annotated[Path | None, typer.Option("--baseline", help="基线文件：只有新增问题才算失败。")] = None,
+    changed_only: Annotated[bool, typer.Option(
+        "--changed-only", help="只审查与 git 提交相比改动过或未跟踪的文件（文件夹则取其中的预案）。")] = False,
+    changed_since: Annotated[str | None, typer.Option(
+        "--changed-since", help="--changed-only 比较的分支或提交（默认 HEAD），给出即隐含 --changed-only。")] = None,
 ) -> None:
     """审查预案，给出三项得分和每一处问题。"""
 
@@ -52,26 +62,54 @@ def audit(
         if fmt not in AUDIT_FORMATS:
             raise UsageError(f"不支持的输出格式“{fmt}”（可用：{'、'.join(AUDIT_FORMATS)}）")
         cfg = load_config(config)
+        from yjplan.gate import gate_levels
+
+        gate_levels(cfg, fail_on, fail_under)  # a bad --fail-on is a usage error before any work
+        targets = list(files)
+        if changed_only or changed_since:
+            from yjplan.changed import select_changed
+
+            targets = select_changed(targets, changed_since or "HEAD", cfg)
+            if not targets:
+                print("没有改动过的预案文件，跳过审查。", file=sys.stderr)
+                return 0
         results = []
-        for file in files:
+        for file in targets:
             opts = options_from(cfg, file, plan_type=plan_type, rules=tuple(rules or ()),
                                 select=tuple(select or ()), ignore=tuple(ignore or ()))
             result = audit_file(file, opts)
             results.append(finalize(result, cfg, baseline))
-        _emit(results, fmt, output, explain=explain, show_passed=show_passed)
-        if annotate is not None:
-            from yjplan.report.annotate import annotate_result
+        from yjplan.postprocess import run_notes
 
+        notes = run_notes(results, cfg)
+        for note in notes:
+            print(f"警告：{note.message}", file=sys.stderr)
+        _emit(results, fmt, output, explain=explain, show_passed=show_passed, notes=notes)
+        if annotate or annotate_out is not None:
+            from yjplan.report.annotate import annotate_result, rebuilt_note
+
+            if annotate_out is not None and len(results) > 1 and not annotate_out.is_dir():
+                raise UsageError("审查多个文件时，--annotate-out 只能给出一个已存在的文件夹")
             for result in results:
-                out_path = annotate_result(result, Path(annotate) if annotate else None)
-                print(f"已生成审查稿：{out_path}", file=sys.stderr)
+                out_path = annotate_result(result, annotate_out, near=output.parent if output else None)
+                note = rebuilt_note(result)
+                print(f"已生成审查稿：{out_path}" + (f"（{note}）" if note else ""), file=sys.stderr)
+        from yjplan.gate import gate_summary
+
+        for line in gate_summary(results, cfg, fail_on=fail_on, fail_under=fail_under):
+            print(line, file=sys.stderr)
         return gate_exit_code(results, cfg, fail_on=fail_on, fail_under=fail_under)
 
     code = run_guarded(body)
     raise typer.Exit(int(code))
 
 
-def _emit(results, fmt: str, output: Path | None, *, explain: bool, show_passed: bool) -> None:  # type: ignore[no-untyped-def]
+def _emit(results, fmt: str, output: Path | None, *, explain: bool, show_passed: bool, notes=()) -> None:  # type: ignore[no-untyped-def]
+    if fmt == "sarif":  # run-level notes (unused waivers) become SARIF tool notifications
+        from yjplan.report.sarif import render_sarif
+
+        _write_output(render_sarif(results, notes=notes), output)
+        return
     if fmt == "text":
         if output is None:
             from yjplan.report.terminal import render_terminal
@@ -113,7 +151,9 @@ def rules_list(
 
 
 @rules_app.command("explain")
-def rules_explain(rule_id: Annotated[str, typer.Argument(help="规则编号或名称，如 YJ502 或 response-triggers。")]) -> None:
+def rules_explain(
+    rule_id: Annotated[str, typer.Argument(help="规则编号或名称，如 YJ502 或 response-triggers。")],
+) -> None:
     """解释一条规则：为什么重要、什么算证据、示例与依据。"""
 
     def body() -> None:
