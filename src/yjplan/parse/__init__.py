@@ -74,6 +74,24 @@ def sniff_format(path: Path, head: bytes) -> str:
     return suffix_fmt
 
 
+_ENCRYPTED_PACKAGE = "EncryptedPackage\0".encode("utf-16-le")
+
+
+def is_encrypted_ooxml(data: bytes) -> bool:
+    """Whether an OLE2 compound file is Office's wrapper around a password-protected .docx/.xlsx.
+
+    Such a file has a directory entry named "EncryptedPackage"; a .doc has "WordDocument". Directory
+    entries are 128-byte records at 128-byte-aligned offsets, name first, then the name's byte length:
+    checking both keeps a .doc whose text happens to contain the word from passing for encrypted.
+    """
+    start = data.find(_ENCRYPTED_PACKAGE)
+    while start != -1:
+        if start % 128 == 0 and data[start + 64 : start + 66] == len(_ENCRYPTED_PACKAGE).to_bytes(2, "little"):
+            return True
+        start = data.find(_ENCRYPTED_PACKAGE, start + 1)
+    return False
+
+
 def load_bytes(path: Path, limits: Limits) -> bytes:
     try:
         size = path.stat().st_size
@@ -84,8 +102,9 @@ def load_bytes(path: Path, limits: Limits) -> bytes:
     if path.is_dir():
         raise UnsupportedFormat("这是一个文件夹，请用 yjplan batch 审查整个文件夹", path=path)
     if size > limits.max_file_bytes:
+        # one decimal: a file just over the limit must not read "100 MB, limit 100 MB"
         raise FileTooLarge(
-            f"文件过大（{size / 1048576:.0f} MB，上限 {limits.max_file_bytes / 1048576:.0f} MB）", path=path
+            f"文件过大（{size / 1048576:.1f} MB），超过 {limits.max_file_bytes / 1048576:g} MB 的上限", path=path
         )
     if size == 0:
         raise EmptyFile("文件为空（0 字节）", path=path)
@@ -98,12 +117,12 @@ def load_bytes(path: Path, limits: Limits) -> bytes:
 def read_raw(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> RawDocument:
     fmt = sniff_format(path, data[:512])
     if fmt == "ole":
-        from yjplan.errors import EncryptedDocument
+        if not is_encrypted_ooxml(data):
+            fmt = "doc"  # a Word 97-2003 file under another name: LibreOffice reads it all the same
+        else:
+            from yjplan.errors import EncryptedDocument
 
-        raise EncryptedDocument(
-            "文件是加密的 Word 文档或旧版 .doc 被改成了 .docx 扩展名；请去掉密码，或改回 .doc 扩展名后重试",
-            path=path,
-        )
+            raise EncryptedDocument("Word 文档设有打开密码，请在 Word 或 WPS 中取消密码后另存，再审查", path=path)
     if fmt.startswith("corrupt-"):
         from yjplan.errors import ParseFailed
 

@@ -1053,7 +1053,7 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
         else:
             _check_root(context.root, main, path)
     except etree.XMLSyntaxError as exc:
-        raise ParseFailed(f"文件已损坏：{main} 不是有效的 XML", path=path) from exc
+        raise safezip.xml_error(exc, main, path) from exc
 
     if reader.revisions:
         notes.append("文档含有修订标记，已按接受全部修订后的文字读取")

@@ -107,9 +107,23 @@ def parse_xml(data: bytes, part: str, path: Path | None = None) -> etree._Elemen
     try:
         root = etree.fromstring(data, xml_parser())
     except etree.XMLSyntaxError as exc:
-        raise ParseFailed(f"文件已损坏：{part} 不是有效的 XML", path=path) from exc
+        raise xml_error(exc, part, path) from exc
     refuse_declared_entities(root, part, path)
     return root
+
+
+def xml_error(exc: etree.XMLSyntaxError, part: str, path: Path | None = None) -> ParseFailed:
+    """The ParseFailed to raise for a part lxml refused.
+
+    libxml2 stops at 256 nested elements unless told ``huge_tree``, which we never do: that bound is
+    what keeps the reader's recursion (tables in tables, wrappers in wrappers) shallow. Such a file
+    is well-formed, so say why it was refused rather than calling it broken.
+    """
+    if "Excessive depth" in str(exc):
+        return ParseFailed(
+            f"文件结构嵌套过深（{part} 的 XML 元素超过 256 层，常见于多层嵌套的表格），无法读取", path=path
+        )
+    return ParseFailed(f"文件已损坏：{part} 不是有效的 XML", path=path)
 
 
 def refuse_declared_entities(root: etree._Element, part: str, path: Path | None = None) -> None:

@@ -72,6 +72,7 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
     text, encoding = decode(data)
     if "\x00" in text.replace("\x00", "", 0)[:1000] and text.count("\x00") > 10:
         raise ParseFailed("文件不是文本文件（含有大量二进制字节）", path=path)
+    cut = len(text) > limits.max_chars
     text = text[: limits.max_chars]
     is_md = path.suffix.lower() in (".md", ".markdown")
     lines = text.splitlines()
@@ -85,10 +86,15 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
         if is_md and "<table" in stripped.lower():
             # MinerU-style converters put a whole HTML table on one line (or a few)
             j = i
-            buf = stripped
-            while "</table>" not in buf.lower() and j + 1 < len(lines) and j - i < 500:
+            parts = [stripped]
+            closed = "</table>" in stripped.lower()
+            while not closed and j + 1 < len(lines) and j - i < 500:
                 j += 1
-                buf += lines[j]
+                parts.append(lines[j])
+                # look at the new line only (plus a tag split across the break): rescanning the whole
+                # buffer each time is quadratic on a hostile file with huge lines and no closing tag
+                closed = "</table>" in (parts[-2][-7:] + lines[j]).lower()
+            buf = "".join(parts)
             for m in _HTML_TABLE.finditer(buf):
                 table = _html_table(m.group(0))
                 if table is not None:
@@ -132,4 +138,6 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
                 continue
         blocks.append(RawBlock(stripped, Location(line=lineno), style_level=style_level, bold=bold))
     notes = () if encoding in ("utf-8", "utf-8-sig") else (f"文本编码：{encoding}",)
+    if cut:
+        notes += (f"文字超过 {limits.max_chars} 字的上限，只读取了前面的部分",)
     return RawDocument("md" if is_md else "txt", tuple(blocks), None, None, None, notes)

@@ -1,0 +1,61 @@
+"""Every named extractor, on arbitrary text: no exception, and hits that are verbatim, ordered and
+disjoint (the contract in match/extract.py's docstring).
+
+Text comes from two sources: any Unicode at all, and plan-flavoured text assembled from the pieces
+the extractors look for (digits in both widths, Chinese numerals, phone-like runs, units, dates,
+level words, placeholders), so that hits actually happen and their offsets get checked.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tests.property._settings import budget
+from yjplan.match.extract import EXTRACTORS, extract
+
+SETTINGS = budget()
+
+PIECES = [
+    "0571-86012345", "０５７１－８６０１２３４５", "13800138000", "138 0013 8000", "(0571)86012345", "+86 571 8601 2345",
+    "110", "119", "120", "12345", "XXXXXXXX", "×××", "＿＿＿＿", "【单位名称】", "000-0000000", "1380000XXXX",
+    "30分钟", "两小时", "1小时内", "24 小时", "不超过2小时", "立即", "第一时间",
+    "死亡3人以上", "10人以上", "直接经济损失500万元", "一次转移1000人", "三十人",
+    "2024年5月1日", "二〇二四年十月", "2023-05-01", "2024.10.15", "2025年",
+    "Ⅰ级", "一级响应", "二级", "IV级", "红色预警", "较大", "特别重大",
+    "总指挥", "副总指挥", "办公室主任", "张三", "李四同志", "王主任",
+    "负责", "做好", "加强", "配合", "认真落实", "高度重视",
+    "1.", "（一）", "①", "立即切断电源", "关闭阀门", "疏散人员",
+    "，", "。", "；", "：", "、", "\n", "\t", " ", "\u3000", "电话", "手机", "联系人", "值班室",
+]  # fmt: skip
+PLAN_TEXT = st.lists(st.sampled_from(PIECES) | st.text(max_size=6), max_size=40).map("".join)
+ANY_TEXT = st.text(max_size=300)
+
+
+def _check(name: str, text: str) -> None:
+    hits = extract(name, text)
+    assert isinstance(hits, tuple)
+    end = 0
+    for hit in hits:
+        assert 0 <= hit.start < hit.end <= len(text), (name, hit)
+        assert text[hit.start : hit.end] == hit.quote, (name, hit)
+        assert hit.start >= end, (name, "hits overlap or are out of order", hits)
+        end = hit.end
+
+
+@pytest.mark.parametrize("name", sorted(EXTRACTORS))
+@SETTINGS
+@given(text=PLAN_TEXT | ANY_TEXT)
+def test_extractor_hits_are_verbatim_ordered_and_disjoint(name: str, text: str) -> None:
+    _check(name, text)
+
+
+@SETTINGS
+@given(prefix=PLAN_TEXT, suffix=PLAN_TEXT, number=st.sampled_from(["0571-86012345", "13800138000", "010-12345678"]))
+def test_phone_numbers_are_quoted_verbatim(prefix: str, suffix: str, number: str) -> None:
+    text = f"{prefix}值班电话：{number}。{suffix}"
+    hits = extract("phone", text)
+    assert all(text[h.start : h.end] == h.quote for h in hits)
+    # a number standing on its own, introduced as a phone, is found
+    assert any(number in h.quote or h.quote in number for h in hits), (text, hits)
