@@ -15,10 +15,11 @@ AUDIT_FORMATS = ("text", "json", "md", "html", "sarif", "junit", "github")
 
 
 def _write_output(text: str, output: Path | None) -> None:
+    from yjplan.fsutil import atomic_write_text, printable
+
     if output is None:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        sys.stdout.write(printable(text if text.endswith("\n") else text + "\n"))
         return
-    from yjplan.fsutil import atomic_write_text
 
     atomic_write_text(output, text)
 

@@ -26,5 +26,12 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise
 
 
+def printable(text: str) -> str:
+    """Make text safe to write as UTF-8. A file name that is not valid UTF-8 reaches us as lone
+    surrogates (surrogateescape); they become ``\\udcff`` escapes, which read back as the same
+    name inside a JSON string and stay legible anywhere else."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+    atomic_write_bytes(path, printable(text).encode("utf-8"))

@@ -168,22 +168,12 @@ def test_non_utf8_name_reports_to_stdout_in_every_format(build_case: BuildCase) 
         assert "Traceback" not in run.err and "E999" not in run.err, fmt
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the JSON report keeps the undecodable file name as lone surrogates and stdout writes them "
-    "back as raw bytes (surrogateescape), so the JSON on stdout is not valid UTF-8 (reported to the lead)",
-)
 def test_non_utf8_name_json_on_stdout_is_valid_utf8(build_case: BuildCase) -> None:
     run = run_cli("audit", "--format", "json", build_case(BY_NAME["non-utf8-name"]))
     assert run.returncode in (0, 1), run.err
     json.loads(run.stdout.decode("utf-8"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="fsutil.atomic_write_text encodes the report strictly as UTF-8, and the report holds the "
-    "undecodable file name as lone surrogates: E999 (reported to the lead)",
-)
 def test_non_utf8_name_report_can_be_written_to_a_file(build_case: BuildCase, tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     run = run_cli("audit", "--format", "json", "-o", out, build_case(BY_NAME["non-utf8-name"]))
