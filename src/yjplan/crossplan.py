@@ -429,12 +429,11 @@ def copied_paragraphs(a: Sequence[Sequence[str]], b: Sequence[Sequence[str]]) ->
             found[i] = (exact[t], 100.0)
         else:
             rest.append(i)
-    if rest and nb:
-        scores = process.cdist([na[i] for i in rest], nb, scorer=fuzz.ratio, score_cutoff=PARA_RATIO, workers=1)
-        for k, row in enumerate(scores):
-            j = int(row.argmax())
-            if row[j] >= PARA_RATIO:
-                found[rest[k]] = (j, float(row[j]))
+    # extractOne rather than cdist: cdist returns a numpy matrix, and numpy is not a dependency
+    for i in rest:
+        best = process.extractOne(na[i], nb, scorer=fuzz.ratio, score_cutoff=PARA_RATIO) if nb else None
+        if best is not None:
+            found[i] = (int(best[2]), float(best[1]))
     return [(a[i][0], b[j][0], a[i][1], r) for i, (j, r) in sorted(found.items())]
 
 
