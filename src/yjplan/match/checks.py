@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
 from typing import Any
@@ -17,6 +18,9 @@ from yjplan.match.units import Found, Unit
 
 CheckFn = Callable[[list[Unit], Context, dict[str, Any]], tuple[Found, ...]]
 _NORM = re.compile(r"[\s　，,。.、；;：:（）()“”\"'\d一二三四五六七八九十]+")
+_PUNCT = re.compile(r"[\s　，,。.、；;：:（）()“”\"'《》«»〔〕\[\]【】!！?？ꎬꎮꎻ—\-·…]+")
+_SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
+_TEXT_KINDS = ("paragraph", "list_item")
 
 
 def _hits(name: str, units: list[Unit], kinds: tuple[str, ...] = ("paragraph", "list_item", "table")):
@@ -28,33 +32,235 @@ def _hits(name: str, units: list[Unit], kinds: tuple[str, ...] = ("paragraph", "
                 yield i, h
 
 
+def _opt_map(value: Any) -> dict[str, Any]:
+    """Options arrive frozen (a mapping becomes a tuple of pairs); give the mapping back."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple) and all(isinstance(p, tuple) and len(p) == 2 for p in value):
+        return dict(value)
+    return {}
+
+
+# --- duties -----------------------------------------------------------------------------------
+
+# Words that carry no task: what is left of a duty once they (and the vague formula) are gone
+# tells whether the duty names anything a reviewer could check.
+_DUTY_FILLER = re.compile(
+    r"负责|承担|做好|开展|落实|完成|按照|根据|依据|遵照|服从|执行|配合|协助|参与|相关|有关|其他|其它|各项|各自|本职|相应"
+    r"|职责|职能|分工|范围|工作|任务|事项|及时|认真|切实|积极|领导|上级|指挥部|领导小组|指挥|交办|安排|部署|要求|指令"
+    r"|指示|命令|本单位|本部门|单位|部门|成员|实际|需要|情况|的|和|与|及|并|等|为|由|对|在|内|好|应|要|须"
+)
+# "X、Y、Z等部门按照职责……": the owners named before the duty, removed like a "单位：" prefix
+_OWNER_SUBJECT = re.compile(
+    r"^[^，,。；;\n]{0,80}?(?:部门|单位|机构|成员|各方)"
+    r"(?=[^，,。；;\n]{0,4}(?:按照|根据|依据|做好|负责|配合|协助|要|应|承担|据其|的))"
+)
+# Where one owner's duty list ends and the next begins: "（3）县公安局：" or "2. 后勤组："
+_ENTRY_START = re.compile(
+    r"(?:^|(?<=[。；;\n]))\s*(?:[（(]?[0-9０-９一二三四五六七八九十]{1,3}[)）.．、]\s*)?[^：:。；;\n]{2,24}[：:]"
+)
+_OWNER_PREFIX = re.compile(r"^[^：:。；\n]{1,24}[：:]")
+
+
+def _concrete_chars(entry: str, spans: list[tuple[int, int]]) -> int:
+    """CJK characters of an entry that are neither the vague formula, the owner, nor filler."""
+    from yjplan.match.extract import ROLE_WORDS
+
+    kept = []
+    last = 0
+    for s, e in sorted(spans):
+        kept.append(entry[last:s])
+        last = max(last, e)
+    kept.append(entry[last:])
+    text = _OWNER_PREFIX.sub("", "".join(kept).lstrip(" \t　0123456789.．、)）(（一二三四五六七八九十"))
+    text = _OWNER_SUBJECT.sub("", text)
+    for role in ROLE_WORDS:
+        text = text.replace(role, "")
+    text = _DUTY_FILLER.sub("", text)
+    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+
+
+def _entries(u: Unit) -> list[tuple[int, int]]:
+    """A unit's duty entries: each table row; in text, each owner's part ("单位：…" up to the next
+    "单位："), or the whole paragraph when no owner is named."""
+    if u.table is not None:
+        return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", u.text)]
+    starts = sorted({0, *(m.start() for m in _ENTRY_START.finditer(u.text))})
+    ends = [*starts[1:], len(u.text)]
+    return [(s, e) for s, e in zip(starts, ends, strict=True) if u.text[s:e].strip()]
+
+
+# A catch-all group given only a formula: "其他成员单位按照各自职责做好相关工作", "各协作部门的……据其职责而定".
+_CATCH_ALL = re.compile(
+    r"(?:其他|其它|其余|各|有关|相关|等)[^，,。；;\n]{0,12}(?:部门|单位|机构|成员)[^，,。；;\n]{0,10}$"
+)
+
+
+_TAIL = re.compile(r"交办的其他")
+
+
+def _clause_before(text: str, pos: int) -> str:
+    cut = max(text.rfind(c, 0, pos) for c in "，,。；;\n")
+    return text[cut + 1 : pos]
+
+
 def vague_duties(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
-    return tuple(Found(i, h.start, h.end, "vague_duty", value=h.value) for i, h in _hits("vague_duty", units))
+    """Duty entries that consist of a vague formula only (“负责职责范围内的相关工作”), and catch-all
+    groups given only a formula (“其他成员单位按照各自职责做好相关工作”).
+
+    An entry is one owner's duties (a table row, or "单位：…" up to the next owner). An owner with a
+    concrete task and a vague tail (“负责现场警戒……完成领导交办的其他任务”) is not flagged."""
+    from yjplan.match.extract import extract
+
+    min_concrete = int(opts.get("min_concrete", 6))
+    out: list[Found] = []
+    for i, u in enumerate(units):
+        if u.kind not in ("paragraph", "list_item", "table"):
+            continue
+        for s, e in _entries(u):
+            entry = u.text[s:e]
+            hits = extract("vague_duty", entry)
+            if not hits:
+                continue
+            catch_all = [h for h in hits if _CATCH_ALL.search(_clause_before(entry, h.start))]
+            if catch_all:
+                hits = catch_all
+            elif _concrete_chars(entry, [(h.start, h.end) for h in hits]) >= min_concrete:
+                continue
+            elif all(_TAIL.search(h.quote) for h in hits) and not _OWNER_PREFIX.match(entry.strip()):
+                continue  # "7. 完成领导小组交办的其他事项" closes an owner's list; it is not the owner's duty
+            h = hits[0]
+            out.append(Found(i, s + h.start, s + h.end, "vague_duty", value=h.value,
+                             note="职责只有套话，没有具体任务"))
+    return tuple(out)
+
+
+def _duty_owner(u: Unit) -> tuple[tuple[str, ...], str]:
+    prefix = _OWNER_PREFIX.match(u.text.lstrip(" \t　0123456789.．、)）(（一二三四五六七八九十"))
+    return (u.section_path, prefix.group(0)[:-1].strip() if prefix else "")
 
 
 def copied_duties(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
-    """Duty sentences repeated word for word under different units/groups."""
-    min_len = int(opts.get("min_chars", 14))
-    first_seen: dict[str, tuple[int, tuple[str, ...]]] = {}
-    out: list[Found] = []
+    """A unit (group) whose duties are largely the same sentences as another unit's.
+
+    Owners are the “单位：” prefix of a paragraph, or the section it sits in. A shared generic tail
+    (“完成交办的其他任务”) does not count; an owner is flagged when at least half of its duty
+    sentences repeat another owner's word for word."""
+    from yjplan.match.extract import extract
+
+    min_len = int(opts.get("min_chars", 10))
+    share = float(opts.get("share", 0.5))
+    owners: dict[tuple[tuple[str, ...], str], list[tuple[str, int, int, int]]] = defaultdict(list)
+    current: dict[tuple[str, ...], str] = {}
     for i, u in enumerate(units):
-        if u.kind not in ("paragraph", "list_item"):
+        if u.kind not in _TEXT_KINDS:
             continue
-        for sentence_match in re.finditer(r"[^。；;\n]+[。；;]?", u.text):
-            sentence = sentence_match.group(0)
-            key = _NORM.sub("", sentence)
-            # drop the unit name in "县水利局：负责……" so only the duty itself is compared
-            key = key.split("负责", 1)[-1] if "负责" in key[:16] else key
-            if len(key) < min_len:
+        path, name = _duty_owner(u)
+        if name:
+            current[path] = name
+        owner = (path, name or current.get(path, ""))
+        for m in _SENTENCE.finditer(u.text):
+            sentence = m.group(0)
+            body = _OWNER_PREFIX.sub("", sentence.strip())
+            key = _NORM.sub("", body)
+            if len(key) < min_len or extract("vague_duty", body):
                 continue
-            owner = (*u.section_path, u.text[:6])
-            if key in first_seen and first_seen[key][1] != owner:
-                out.append(Found(i, sentence_match.start(), sentence_match.end(), "copied_duty",
-                                 note="与前文职责逐字相同"))
-            else:
-                first_seen.setdefault(key, (i, owner))
+            owners[owner].append((key, i, m.start(), m.end()))
+    seen: dict[str, tuple[tuple[str, ...], str]] = {}
+    out: list[Found] = []
+    for owner, sentences in owners.items():
+        keys = {k for k, *_ in sentences}
+        others: dict[tuple[tuple[str, ...], str], int] = defaultdict(int)
+        for k in keys:
+            if k in seen and seen[k] != owner:
+                others[seen[k]] += 1
+        if others and max(others.values()) >= max(1, share * len(keys)):
+            for k, i, s, e in sentences:
+                if k in seen and seen[k] != owner:
+                    out.append(Found(i, s, e, "copied_duty", note="与其他单位的职责逐字相同"))
+                    break
+        for k in keys:
+            seen.setdefault(k, owner)
     return tuple(out)
 
+
+_DUTY_VERB = re.compile(r"负责|承担|组织|协助|配合|指导|协调|做好|开展|提供|保障|实施|落实|督促|牵头")
+# Task words a reviewer can check: an entry that names none of them assigns nothing concrete.
+_TASK_TERM = re.compile(
+    r"搜救|搜寻|救援|抢险|抢修|抢通|转移|安置|疏散|撤离|救治|急救|医疗|防疫|消杀|消毒|警戒|管制|治安|秩序|通信|供电|供水"
+    r"|电力|物资|储备|调拨|调运|运输|监测|巡查|排查|调查|评估|宣传|舆情|新闻|发布|值守|值班|接报|报送|汇总|统计|后勤|生活"
+    r"|救助|补偿|保险|技术|专家|气象|水文|地质|水利|道路|桥梁|公路|消防|灭火|扑救|堵漏|洗消|检测|测绘|遥感|资金|经费|捐赠"
+    r"|心理|遇难|善后|恢复|重建|鉴定|勘察|预警|预报|会商|研判|调度|联络|核查|核定|预案|演练|培训|隐患|险情|灾情|伤员|遗体"
+    r"|食品|饮用水|药品|房屋|校舍|学生|群众|人员|车辆|装备|设施|场所|现场"
+)
+
+
+def duty_entries(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """Duty statements that assign a checkable task: a duty verb, a task word, and more than a
+    vague formula (see vague_duties). One span per distinct entry (sentence or table row)."""
+    from yjplan.match.extract import extract
+
+    min_concrete = int(opts.get("min_concrete", 6))
+    seen: set[str] = set()
+    out: list[Found] = []
+    for i, u in enumerate(units):
+        if u.kind not in ("paragraph", "list_item", "table"):
+            continue
+        pattern = re.compile(r"[^\n]+") if u.table is not None else _SENTENCE
+        for m in pattern.finditer(u.text):
+            entry = m.group(0)
+            verb = _DUTY_VERB.search(entry)
+            if verb is None or not _TASK_TERM.search(entry, verb.start()):
+                continue
+            vague = [(h.start, h.end) for h in extract("vague_duty", entry)]
+            if _concrete_chars(entry, vague) < min_concrete:
+                continue
+            key = _NORM.sub("", entry)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Found(i, m.start() + verb.start(), m.end(), "duty", value=key[:40]))
+    return tuple(out)
+
+
+_FACT_NUMBER = re.compile(
+    r"(?<![0-9０-９.．])([0-9０-９]+(?:[.．][0-9０-９]+)?)[ \u3000]?(万|亿)?[ \u3000]?"
+    r"(平方公里|平方千米|万立方米|立方米|公里|千米|万亩|亩|公顷|座|处|户|人|条|家|所|个|名|米|吨|辆|艘|口|台|间|栋|套|km|m³)"
+)
+_FACT_NOT_AFTER = re.compile(
+    r"^(?:及|或|（含）|\(含\))?"
+    r"(?:以上|以下|以内|左右|至|到|—|-|~|～|、|死亡|失踪|受伤|重伤|被困|伤亡|中毒|遇难|次|/)"
+)
+_THRESHOLD_CLAUSE = re.compile(
+    r"启动|响应|预警|达到|超过|以上|以下|标准|条件|死亡|失踪|伤亡|损失|之一|紧急转移|生活救助|倒塌|损坏|缺粮|缺水|受灾|造成"
+)
+
+
+def local_facts(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """Counts of local things (户, 人, 座, 公里, 立方米, 台…) stated as facts about the place or site,
+    not as thresholds: a clause that starts a response or warning (“死亡10人以上”, “达到…之一”) is
+    skipped, and so is a number followed by 以上/以下/或 (a range or list of thresholds)."""
+    out: list[Found] = []
+    seen: set[str] = set()
+    for i, u in enumerate(units):
+        if u.kind == "heading":
+            continue
+        text = u.text
+        for clause in re.finditer(r"[^。；;\n]+", text):
+            if _THRESHOLD_CLAUSE.search(clause.group(0)):
+                continue
+            for m in _FACT_NUMBER.finditer(text, clause.start(), clause.end()):
+                after = re.sub(r"\s", "", text[m.end() : m.end() + 8])
+                if _FACT_NOT_AFTER.match(after):
+                    continue
+                key = re.sub(r"\s", "", m.group(0))
+                if key not in seen:
+                    seen.add(key)
+                    out.append(Found(i, m.start(), m.end(), "local_fact", value=key))
+    return tuple(out)
+
+
+# --- response levels ----------------------------------------------------------------------------
 
 _LEVEL_LABEL = re.compile(r"([一二三四ⅠⅡⅢⅣIV1-4]{1,3})\s*级(应急)?响应")
 _GRADE_ONLY = re.compile(r"(特别重大|重大|较大|一般)(突发事件|事件|事故|灾害|险情|灾情)")
@@ -72,11 +278,166 @@ def restated_grades(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tu
             s = sentence.group(0)
             if not _LEVEL_LABEL.search(s) or not _GRADE_ONLY.search(s):
                 continue
-            if extract("trigger_condition", s) or len(s) > 90:
+            if extract("trigger_condition", s) or _SITUATION.search(s) or len(s) > 90:
                 continue
             out.append(Found(i, sentence.start(), sentence.end(), "restated_grade",
                              note="响应级别只对应事件等级，未写启动条件"))
     return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    unit: int
+    start: int
+    end: int
+    text: str
+    action: bool = False  # under a "响应措施/响应行动" sub-heading of the level: what to do, not when
+
+
+_ACTION_HEADING = re.compile(r"(响应|应急|处置)?(措施|行动)|响应程序|工作(内容|要求)|响应内容")
+
+# Observable start situations other than numbers: a warning colour, a water-level mark, the
+# superior level's response, or the spread of the impact. "能否自行处置" alone does not count:
+# it restates the level instead of saying when it applies.
+_SITUATION = re.compile(
+    r"(?:红色|橙色|黄色|蓝色)(?:预警|警报)|(?:预警|警报)[^，。；\n]{0,6}(?:红色|橙色|黄色|蓝色)"
+    r"|(?:超|超过|达到|接近|突破)(?:警戒|保证|汛限|设计|历史最高)(?:洪)?水位"
+    r"|(?:国家|省|市|县|区|上级|公司)[^，。；\n]{0,12}启动[^，。；\n]{0,8}(?:[一二三四ⅠⅡⅢⅣIV1-4]{1,3}级)?[^，。；\n]{0,4}响应"
+    r"|(?:影响|涉及|波及|跨)[^，。；\n]{0,8}(?:两个|2个|二个|三个|3个|多个|几个)(?:或|及)?以上[^，。；\n]{0,8}"
+    r"(?:省|市|县|区|乡镇|镇|街道|村|社区|车间|部门|区域|流域)"
+)
+_LEVEL_NEAR_START = 18
+
+
+_NUMBERING = re.compile(
+    r"^[\s#|　]*(?:第[一二三四五六七八九十]+[章节条]|[（(][一二三四五六七八九十0-9０-９]{1,3}[)）]"
+    r"|[一二三四五六七八九十]{1,3}[、.．]"
+    r"|[0-9０-９]+(?:[.．][0-9０-９]+)*[.．、]?|[①-⑳])?[\s　|]*"
+)
+_OPENERS = frozenset(("", "启动", "实施", "进入", "发生", "当"))
+
+
+def _level_at_start(text: str) -> str | None:
+    """The response level a piece of text opens with (“Ⅱ级响应：…”, “| Ⅳ级 | …”, “二、公司级响应”),
+    not one it mentions in passing (“县级启动Ⅲ级响应时…”)."""
+    from yjplan.match.extract import extract
+
+    body = text[_NUMBERING.match(text).end():]  # type: ignore[union-attr]
+    for h in extract("response_level", body[: _LEVEL_NEAR_START + 12]):
+        if h.flag not in (None, "unit_level") or h.start > _LEVEL_NEAR_START:
+            continue
+        before = "".join(c for c in body[: h.start] if "\u4e00" <= c <= "\u9fff")
+        return h.value if before in _OPENERS else None
+    return None
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def table_rows(u: Unit) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each row of a table unit: cells may hold line breaks, so rows are
+    taken from the table, and offsets from the row lengths (the unit text joins rows with \\n)."""
+    assert u.table is not None
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    for row in u.table.rows:
+        text = "\t".join(row)
+        out.append((pos, pos + len(text), text))
+        pos += len(text) + 1
+    return out
+
+
+def level_segments(units: list[Unit]) -> dict[str, list[_Piece]]:
+    """Response level → the text that describes it: from the heading, sentence or table row that
+    opens with the level to the next level, or to the next heading at the same or a higher level of
+    the outline. A table row counts only when it opens with a level itself."""
+    segments: dict[str, list[_Piece]] = defaultdict(list)
+    current: str | None = None
+    depth = 0
+    acting = False
+    for i, u in enumerate(units):
+        if u.kind == "heading":
+            level = _level_at_start(u.text)
+            if level is not None:
+                current, depth, acting = level, len(u.section_path), False
+                segments[current].append(_Piece(i, 0, len(u.text), u.text))
+            elif current is not None and len(u.section_path) <= depth:
+                current = None
+            elif current is not None:
+                acting = bool(_ACTION_HEADING.search(u.text))
+            continue
+        if u.table is not None:
+            for start, end, row in table_rows(u):
+                level = _level_at_start(row)
+                if level is not None and len(_CJK.findall(row)) >= 4:  # a row of ticks is no definition
+                    segments[level].append(_Piece(i, start, end, row))
+            continue
+        for m in re.finditer(r"[^。；;\n]+[。；;]?", u.text):
+            level = _level_at_start(m.group(0))
+            if level is not None:
+                current, depth, acting = level, len(u.section_path) + 1, False
+            if current is not None:
+                segments[current].append(_Piece(i, m.start(), m.end(), m.group(0), acting))
+    return segments
+
+
+def response_levels(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """One span per response level that the plan defines (a heading, sentence or row opening with it)."""
+    out: list[Found] = []
+    for level, pieces in level_segments(units).items():
+        p = pieces[0]
+        out.append(Found(p.unit, p.start, min(p.end, p.start + 40), "response_level", value=level))
+    return tuple(out)
+
+
+def level_triggers(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """One span per response level whose own text states an observable start condition."""
+    from yjplan.match.extract import extract
+
+    out: list[Found] = []
+    for level, pieces in level_segments(units).items():
+        for p in pieces:
+            if p.action:
+                continue  # "市防指启动Ⅲ级响应" under 响应行动 says what happens, not when
+            hits = extract("trigger_condition", p.text)
+            if hits:
+                h = hits[0]
+                out.append(Found(p.unit, p.start + h.start, p.start + h.end, "level_trigger", value=level,
+                                 note=f"{level}级的启动条件"))
+                break
+            m = _SITUATION.search(p.text)
+            if m:
+                out.append(Found(p.unit, p.start + m.start(), p.start + m.end(), "level_trigger", value=level,
+                                 note=f"{level}级的启动条件"))
+                break
+    return tuple(out)
+
+
+_RESPONSE_VERBS = re.compile(
+    r"组织|派出|派遣|调集|调派|调拨|赶赴|部署|会商|值守|值班|带班|待命|转移|撤离|疏散|巡查|加密|封闭|封锁|管制|停课|停业|"
+    r"抢修|抢险|搜救|救治|安置|发布|通报|报告|启用|开放|协调|指导|请求|增派|预置|前置|坐镇|到岗|进驻"
+)
+
+
+def level_actions(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """One span per response level whose text names at least ``min_verbs`` different actions."""
+    need = int(opts.get("min_verbs", 2))
+    out: list[Found] = []
+    for level, pieces in level_segments(units).items():
+        verbs: set[str] = set()
+        first: tuple[int, int, int] | None = None
+        for p in pieces:
+            for m in _RESPONSE_VERBS.finditer(p.text):
+                verbs.add(m.group(0))
+                if first is None:
+                    first = (p.unit, p.start + m.start(), p.start + m.end())
+        if len(verbs) >= need and first is not None:
+            out.append(Found(first[0], first[1], first[2], "level_action", value=level,
+                             note=f"{level}级的响应措施"))
+    return tuple(out)
+
+
+# --- dates ------------------------------------------------------------------------------------
 
 
 def issue_date(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
@@ -114,23 +475,70 @@ def _effective(entry: Mapping[str, Any]) -> date | None:
     return value if isinstance(value, date) else None
 
 
-def _table_matches(units: list[Unit], ctx: Context, table: str) -> tuple[Found, ...]:
-    import regex
+_YEAR_MENTION = re.compile(r"(?<![0-9０-９])(19[5-9][0-9]|20[0-9][0-9])(?=\s*年|〕|\]|］|）|\))")
+_REPEALED = re.compile(r"废止|同时停止|停止执行|不再执行|予以替代|代替|取代")
 
+
+def _plan_date_floor(units: list[Unit], ctx: Context) -> date | None:
+    """The plan's date, or for an undated plan the newest year it mentions: a plan is never older
+    than the documents it cites, so this is a safe lower bound."""
+    if ctx.doc.issue_date is not None:
+        return ctx.doc.issue_date
+    years = [int(m.group(1)) for u in units for m in _YEAR_MENTION.finditer(u.text)]
+    years = [y for y in years if y <= ctx.today.year]
+    return date(max(years), 1, 1) if years else None
+
+
+def _table_matches(units: list[Unit], ctx: Context, table: str) -> tuple[Found, ...]:
+    """Entries of a pack table (``pattern``, ``replaced_by``, ``effective``) cited in the plan.
+
+    An entry fires only when the plan is dated at least ``grace_days`` (default 183) days after the
+    replacement took effect (an undated plan is dated by the newest year it mentions; with no year at all nothing
+    is flagged, because a citation is not outdated for a plan written before its replacement).
+    A sentence that announces the repeal of the old document (“…同时废止”) is not a citation."""
     entries = ctx.data_get(table) or []
-    grace = 183  # days: plans drafted just before a replacement took effect are not flagged
+    floor = _plan_date_floor(units, ctx)
     out: list[Found] = []
     for entry in entries:
         eff = _effective(entry)
-        if eff is not None and ctx.doc.issue_date is not None and (ctx.doc.issue_date - eff).days < grace:
+        # days after the replacement during which a plan drafted before it is not flagged
+        grace = int(entry.get("grace_days", 183))
+        if eff is not None and (floor is None or (floor - eff).days < grace):
             continue
-        pattern = regex.compile(entry["pattern"])
+        pattern = _data_pattern(entry, table)
         for i, u in enumerate(units):
-            for m in pattern.finditer(u.text, timeout=ctx.regex_timeout):
+            for m in _finditer_guarded(pattern, u.text, ctx, table):
+                sentence_start = max(u.text.rfind(c, 0, m.start()) for c in "。；\n") + 1
+                sentence_end = min((p for p in (u.text.find(c, m.end()) for c in "。；\n") if p != -1),
+                                   default=len(u.text))
+                if _REPEALED.search(u.text[sentence_start:sentence_end]):
+                    continue
                 note = f"应改为：{entry['replaced_by']}" if entry.get("replaced_by") else entry.get("note")
                 out.append(Found(i, m.start(), m.end(), table, note=note, value=m.group(0)))
                 break
     return tuple(out)
+
+
+def _data_pattern(entry: Mapping[str, Any], table: str):  # type: ignore[no-untyped-def]
+    """A pack data table's pattern, compiled; a broken one is the pack's fault (E110), not ours."""
+    import regex
+
+    from yjplan.errors import RulePackError
+
+    try:
+        return regex.compile(str(entry["pattern"]))
+    except (KeyError, regex.error) as exc:
+        raise RulePackError(f"规则包数据表 {table} 中的 pattern 无效：{exc}") from exc
+
+
+def _finditer_guarded(pattern, text: str, ctx: Context, table: str):  # type: ignore[no-untyped-def]
+    from yjplan.errors import RulePackError
+
+    try:
+        yield from pattern.finditer(text, timeout=ctx.regex_timeout)
+    except TimeoutError as exc:
+        raise RulePackError(f"规则包数据表 {table} 中的正则表达式运行超时（{ctx.regex_timeout} 秒），"
+                            f"可能存在灾难性回溯：{pattern.pattern}") from exc
 
 
 def outdated_refs(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
@@ -139,6 +547,9 @@ def outdated_refs(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tupl
 
 def obsolete_orgs(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
     return _table_matches(units, ctx, "obsolete_orgs")
+
+
+# --- contacts and phones ----------------------------------------------------------------------
 
 
 def placeholders(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
@@ -155,73 +566,277 @@ def invalid_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tup
                  for i, h in _hits("phone", units) if h.flag == "invalid")
 
 
-# A table cell holding only a personal name (or a placeholder name such as "王××").
-_NAME_CELL = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff·×X＊*]{1,3}$")
-_NOT_NAME = re.compile(
-    r"(组|站|所|室|办|局|村|镇|队|部|院|委|会|中心|社区|公司|台|个|辆|套|件|顶|张|人)$|电话|手机|号码|联系|姓名|职务|单位|名称|备注"
-)
+_NAME_CELL = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
 
 
 def duplicate_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
-    """One number given to several different people in contact tables (a copy-paste tell).
+    """One number given to several different people in contacts tables (a copy-paste tell).
 
-    The same person may appear in several tables (通讯录, 处置卡, 物资清单) with their own number;
-    that is not a duplicate. A number belongs to the nearest name to its left in the row; rows
-    where no name can be told apart are not counted.
-    """
+    Rows are told apart by the person they name: the same person listed as the keeper of many
+    supplies (one number, one name) is not a duplicate."""
+    limit = int(opts.get("max_rows", 3))
     from yjplan.match.extract import extract
 
-    limit = int(opts.get("max_people", 2))
-    rows_by_number: dict[str, list[tuple[int, int, int, frozenset[str]]]] = defaultdict(list)
+    holders: dict[str, set[str]] = defaultdict(set)
+    spans: dict[str, tuple[int, int, int]] = {}
     for i, u in enumerate(units):
         if u.table is None:
             continue
         offset = 0
-        for line in u.text.split("\n"):
-            owner: frozenset[str] = frozenset()
-            cell_start = offset
-            for cell in line.split("\t"):
-                # the owner of a number is the nearest name to its left in the same row
-                bare = cell.strip().replace(" ", "").replace("\u3000", "")
-                names = (frozenset({bare}) if _NAME_CELL.match(bare) and not _NOT_NAME.search(bare)
-                         else frozenset(h.quote for h in extract("person_name", cell)))
-                phones = [h for h in extract("phone", cell) if h.flag is None]
-                if names and not phones:
-                    owner = names
-                for h in phones:
-                    digits = re.sub(r"\D", "", h.value or h.quote)
-                    if len(digits) >= 7:
-                        who = names or owner
-                        rows_by_number[digits].append((i, cell_start + h.start, cell_start + h.end, who))
-                cell_start += len(cell) + 1
+        for r, line in enumerate(u.text.split("\n")):
+            cells = [c.strip() for c in line.split("\t")]
+            for h in extract("phone", line):
+                digits = re.sub(r"\D", "", h.value or h.quote)
+                if h.flag is not None or len(digits) < 7:
+                    continue
+                number = h.value or h.quote
+                names = [c for c in cells if _NAME_CELL.match(c) and number not in c]
+                holders[number].add(names[-1] if names else f"row{i}:{r}")
+                spans[number] = (i, offset + h.start, offset + h.end)
             offset += len(line) + 1
     out: list[Found] = []
-    for number, rows in rows_by_number.items():
-        people = frozenset().union(*(names for *_, names in rows))
+    for number, people in holders.items():
         if len(people) >= limit:
-            i, s, e, _ = rows[-1]
-            who = "、".join(sorted(people))
-            out.append(Found(i, s, e, "duplicate_phone", note=f"同一号码写给了 {who}", value=number))
+            i, s, e = spans[number]
+            out.append(Found(i, s, e, "duplicate_phone", note=f"同一号码分给了 {len(people)} 个不同的人", value=number))
     return tuple(out)
 
 
-def boilerplate(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
-    """Sentences taken word for word from superior or national plans (pack data ``boilerplate``)."""
-    from rapidfuzz import fuzz
+_WINDOWS = {
+    "line": re.compile(r"[^\n]+"),
+    "sentence": re.compile(r"[^。；;\n]+"),
+    "clause": re.compile(r"[^。；;，,ꎬ\n]+"),
+}
 
-    sentences = [s for s in (ctx.data_get("boilerplate") or []) if isinstance(s, str)]
-    if not sentences:
-        return ()
-    threshold = int(opts.get("similarity", 92))
+
+def near(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """A pattern and an extractor hit (or a second pattern) in the same line or sentence.
+
+    Options: ``pattern`` (regex, required), ``extract`` (extractor name) and/or ``pattern2``
+    (regex), ``window`` (``line``: a table row or a text line — the default; ``sentence``;
+    ``clause``: between commas)."""
+    import regex
+
+    from yjplan.match.extract import extract
+
+    first = regex.compile(str(opts["pattern"]))
+    second = regex.compile(str(opts["pattern2"])) if opts.get("pattern2") else None
+    extractor = opts.get("extract")
+    window = _WINDOWS[str(opts.get("window", "line"))]
     out: list[Found] = []
     for i, u in enumerate(units):
-        if u.kind not in ("paragraph", "list_item") or len(u.text) < 20:
+        if u.kind == "heading":
             continue
-        for m in re.finditer(r"[^。；\n]{20,}[。；]?", u.text):
-            s = m.group(0)
-            for ref in sentences:
-                if abs(len(ref) - len(s)) < len(ref) // 2 and fuzz.ratio(ref, s) >= threshold:
-                    out.append(Found(i, m.start(), m.end(), "boilerplate", note="与上级预案原文相同"))
+        for w in window.finditer(u.text):
+            text = w.group(0)
+            m = first.search(text, timeout=ctx.regex_timeout)
+            if m is None:
+                continue
+            if second is not None and second.search(text, timeout=ctx.regex_timeout) is None:
+                continue
+            if extractor:
+                hits = [h for h in extract(str(extractor), text) if h.flag is None]
+                if not hits:
+                    continue
+                value = f"{m.group(0)}:{hits[0].value or hits[0].quote}"
+            else:
+                value = f"{m.group(0)}:{w.start()}"
+            out.append(Found(i, w.start() + m.start(), w.start() + m.end(), "near", value=value))
+    return tuple(out)
+
+
+# --- drills -----------------------------------------------------------------------------------
+
+_DRILL = re.compile(r"演练|演习")
+_NOT_DRILL_RULE = re.compile(r"经费|预算|资金|费用")  # "每年开展培训、演练等所需经费" budgets, it sets no frequency
+# (pattern, months between drills); the more frequent forms come first
+_FREQUENCIES: tuple[tuple[re.Pattern[str], int], ...] = (
+    (re.compile(r"每(?:个)?月"), 1),
+    (re.compile(r"每(?:个)?季(?:度)?"), 3),
+    (re.compile(r"每年(?:至少|不少于|不得少于)?(?:组织|开展|进行)?(?:两|二|2|２)次|一年(?:至少)?(?:两|二|2)次"), 6),
+    (re.compile(r"每(?:个)?半年|半年(?:至少|不少于)?(?:组织|开展|进行)?(?:一|1)次|每(?:个)?学期"), 6),
+    (re.compile(r"每(?:一)?年|一年(?:至少|不少于)?(?:组织|开展|进行)?(?:一|1)次|每年度|年度(?:演练|计划)|汛前"), 12),
+    (re.compile(r"每(?:两|二|2|２)年"), 24),
+    (re.compile(r"每(?:三|3|３)年|三年(?:至少)?(?:一|1)次"), 36),
+    (re.compile(r"每(?:五|5)年"), 60),
+)
+
+
+def drill_intervals(units: list[Unit]) -> list[tuple[int, int, int, int]]:
+    """(months, unit, start, end) for every drill frequency stated in a sentence about drills."""
+    out: list[tuple[int, int, int, int]] = []
+    for i, u in enumerate(units):
+        if u.kind == "heading":
+            continue
+        for m in re.finditer(r"[^。；;\n]+", u.text):
+            sentence = m.group(0)
+            if not _DRILL.search(sentence) or _NOT_DRILL_RULE.search(sentence):
+                continue
+            for pattern, months in _FREQUENCIES:
+                f = pattern.search(sentence)
+                if f:
+                    out.append((months, i, m.start() + f.start(), m.start() + f.end()))
+                    break
+    return out
+
+
+def drill_frequency(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """Every drill frequency the plan states (“每年至少组织1次综合演练”), one span each."""
+    return tuple(Found(i, s, e, "drill_frequency", value=f"{months}:{i}:{s}", note=f"每 {months} 个月")
+                 for months, i, s, e in drill_intervals(units))
+
+
+def drill_too_rare(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """The plan's most frequent drill is rarer than its type requires (``months`` per plan type)."""
+    required = _opt_map(opts.get("months")).get(ctx.plan_type)
+    if required is None:
+        return ()
+    intervals = drill_intervals(units)
+    if not intervals:
+        return ()
+    months, i, s, e = min(intervals)
+    if months <= int(required):
+        return ()
+    return (Found(i, s, e, "drill_frequency", value=str(months),
+                  note=f"{ctx.plan_type}应至少每 {required} 个月演练一次，预案规定每 {months} 个月"),)
+
+
+# --- disposal cards -----------------------------------------------------------------------------
+
+_CARD_TITLE = re.compile(r"卡")
+_CARD_POST = re.compile(r"岗位|责任人|负责人|班长|值班|操作工|内操|外操|安全员|组长|书记|网格员|监测员|管理员")
+_CARD_CAUTION = re.compile(r"注意|严禁|禁止|不得|不准|不要|切勿|佩戴|穿戴|防护|上风向|确保自身安全")
+_STEP_LINE = re.compile(
+    r"(?:^|[\n。；;：:\t])\s*(?:\d{1,2}[.．、)）]|[(（]\d{1,2}[)）]|[①-⑳]|第[一二三四五六七八九十]步)"
+)
+
+
+def card_gaps(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """Cards that lack a post, 3 ordered steps, a phone or a caution, or that run past ``max_chars``
+    (a card must be short enough to carry). A card is the deepest section whose title names a card
+    (…处置卡, …明白卡); sections under it (处置步骤, 联系电话, 注意事项) are parts of the same card."""
+    from yjplan.match.extract import extract
+
+    max_chars = int(opts.get("max_chars", 1200))
+    groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
+    for i, u in enumerate(units):
+        # a card is the deepest section named "…卡" (its 步骤/电话/注意事项 sub-sections belong to it)
+        path = u.section_path
+        cut = max((k + 1 for k, title in enumerate(path) if _CARD_TITLE.search(title)), default=len(path))
+        groups[path[:cut]].append(i)
+    out: list[Found] = []
+    for path, idx in groups.items():
+        body = [units[i] for i in idx if units[i].kind != "heading"]
+        text = "\n".join(u.text for u in body)
+        if len(text.strip()) < 30:
+            continue  # a heading over its sub-cards, or an empty slot
+        missing: list[str] = []
+        if not (_CARD_POST.search(text) or extract("role", text)):
+            missing.append("岗位或责任人")
+        if len(_STEP_LINE.findall(text)) < 3:
+            missing.append("3 个以上有序步骤")
+        if not any(h.flag is None for h in extract("phone", text)):
+            missing.append("联系电话")
+        if not _CARD_CAUTION.search(text):
+            missing.append("注意事项")
+        if len(text) > max_chars:
+            missing.append(f"篇幅过长（{len(text)} 字，超过 {max_chars} 字）")
+        if missing:
+            first = idx[0]
+            out.append(Found(first, 0, min(len(units[first].text), 60), "card_gap",
+                             note="处置卡缺少：" + "、".join(missing), value="/".join(path[-1:])))
+    return tuple(out)
+
+
+# --- document-level ---------------------------------------------------------------------------
+
+
+def duplicate_paragraphs(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """Paragraphs that appear twice word for word (a copy-paste left in the plan)."""
+    min_len = int(opts.get("min_chars", 30))
+    seen: set[str] = set()
+    out: list[Found] = []
+    for i, u in enumerate(units):
+        if u.kind not in _TEXT_KINDS:
+            continue
+        key = _PUNCT.sub("", u.text)
+        if len(key) < min_len:
+            continue
+        if key in seen:
+            out.append(Found(i, 0, len(u.text), "duplicate_paragraph", note="与前文段落完全相同"))
+        seen.add(key)
+    return tuple(out)
+
+
+_LEVEL_WORDS = (("国家", re.compile(r"^(?:国家|中国|国务院|中华人民共和国|[\u4e00-\u9fff]{2,6}部(?![门分]))")),)
+_ADMIN_RUN = re.compile(r"^((?:[\u4e00-\u9fff]{1,7}?(?:自治区|自治州|自治县|省|市|州|盟|县|区|旗))+)")
+
+
+def admin_level(title: str) -> str | None:
+    """国家 / 省 / 市 / 县 from a plan title (“湖北省武汉市江岸区…” → 县), or None."""
+    title = re.sub(r"\s", "", title)
+    for name, pattern in _LEVEL_WORDS:
+        if pattern.match(title):
+            return name
+    run = _ADMIN_RUN.match(title)
+    if not run:
+        return None
+    tail = run.group(1)
+    if tail.endswith(("自治区", "省")):
+        return "省"
+    if tail.endswith(("市", "州", "盟", "自治州")):
+        return "市"
+    return "县"
+
+
+def plan_level(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """The document title when it names a government of one of ``levels`` (国家/省/市/县)."""
+    levels = set(opts.get("levels") or ())
+    title = ctx.doc.title or ""
+    level = admin_level(title)
+    if level is None or level not in levels:
+        return ()
+    for i, u in enumerate(units):
+        if title and title[:8] in u.text:
+            return (Found(i, 0, min(len(u.text), 60), "plan_level", value=level, note=f"{level}级预案"),)
+    return (Found(0, 0, min(len(units[0].text), 60), "plan_level", value=level),) if units else ()
+
+
+def _boilerplate_entries(ctx: Context) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for entry in ctx.data_get("boilerplate") or []:
+        if isinstance(entry, str):
+            out.append((entry, ""))
+        elif isinstance(entry, Mapping) and isinstance(entry.get("text"), str):
+            out.append((entry["text"], str(entry.get("source") or "")))
+    return out
+
+
+def boilerplate(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
+    """Sentences taken word for word from national plans (pack data ``boilerplate``).
+
+    Sentences are compared without punctuation; a plan is not compared with itself (an entry whose
+    ``source`` names the plan's own title is skipped)."""
+    from rapidfuzz import fuzz
+
+    own = _PUNCT.sub("", ctx.doc.title or "")
+    refs = [(_PUNCT.sub("", text), source) for text, source in _boilerplate_entries(ctx)]
+    refs = [(r, s) for r, s in refs if len(r) >= 12 and not (own and own in _PUNCT.sub("", s))]
+    if not refs:
+        return ()
+    threshold = int(opts.get("similarity", 90))
+    out: list[Found] = []
+    for i, u in enumerate(units):
+        if u.kind not in _TEXT_KINDS or len(u.text) < 12:
+            continue
+        for m in re.finditer(r"[^。！？\n]{12,}[。！？]?", u.text):
+            s = _PUNCT.sub("", m.group(0))
+            for ref, source in refs:
+                if abs(len(ref) - len(s)) > len(ref) // 3 and ref not in s:
+                    continue
+                if ref in s or fuzz.ratio(ref, s) >= threshold:
+                    out.append(Found(i, m.start(), m.end(), "boilerplate",
+                                     note=f"与{source or '上级预案'}原文相同"))
                     break
     return tuple(out)
 
@@ -231,6 +846,9 @@ CHECKS: Mapping[str, CheckFn] = MappingProxyType(
         "vague_duties": vague_duties,
         "copied_duties": copied_duties,
         "restated_grades": restated_grades,
+        "response_levels": response_levels,
+        "level_triggers": level_triggers,
+        "level_actions": level_actions,
         "issue_date": issue_date,
         "stale_plan": stale_plan,
         "outdated_refs": outdated_refs,
@@ -238,6 +856,14 @@ CHECKS: Mapping[str, CheckFn] = MappingProxyType(
         "placeholders": placeholders,
         "invalid_phones": invalid_phones,
         "duplicate_phones": duplicate_phones,
+        "near": near,
+        "drill_frequency": drill_frequency,
+        "drill_too_rare": drill_too_rare,
+        "card_gaps": card_gaps,
+        "duplicate_paragraphs": duplicate_paragraphs,
+        "duty_entries": duty_entries,
+        "local_facts": local_facts,
+        "plan_level": plan_level,
         "boilerplate": boilerplate,
     }
 )

@@ -201,7 +201,7 @@ _SERVICE_CUE_BEFORE = re.compile(
     r"(?:拨打|电话|报警|热线|急救|火警|匪警|呼叫|求救|求助|举报|投诉|服务)[^0-9０-９\n]{0,5}$"
 )
 _SERVICE_CUE_AFTER = re.compile(
-    r"[”\"’」』）)]?[ \u3000]?(?:报警|急救|电话|热线|火警|匪警|求助|救护|服务|指挥中心)"
+    r"[”\"’」』）)]?[ \u3000]?(?:报警|急救|电话|热线|火警|匪警|求助|救护|服务|指挥中心|接处警)"
 )
 _NOT_A_PHONE_AFTER = frozenset("人户间万元米吨台辆个次年月日号条项%％分秒小天周名件座家")
 
@@ -604,7 +604,7 @@ _QUANTITY_UNITS = (
     "台", "辆", "艘", "套", "件", "个", "只", "顶", "张", "床", "箱", "桶", "袋", "米", "人", "名", "支",
     "把", "副", "双", "块", "瓶", "盏", "部", "处", "条", "根", "卷", "架", "具", "盒", "包", "座",
 )  # fmt: skip
-_QUANTITY_RE = re.compile(rf"(?P<num>{_NUM})[ \u3000]?(?P<unit>{_alternation(_QUANTITY_UNITS)})")
+_QUANTITY_RE = re.compile(rf"(?P<num>{_NUM})[ \u3000\t]?(?P<unit>{_alternation(_QUANTITY_UNITS)})")
 # Words that begin with a measure word (部门, 处置, 台风, 个月): the number is not a count of things.
 _QUANTITY_NOT_NEXT = {
     "个": ("月", "工作日", "小时", "星期", "百分点", "方面", "环节", "阶段", "层次", "及以上", "以上"),
@@ -635,22 +635,50 @@ _QUANTITY_OK_NEXT = {"台": ("风机", "风扇")}
 # In prose 两个坚持, 三个级别, 四个等级 count ideas; Chinese numerals count things only with these.
 _CN_QUANTITY_UNITS = frozenset("台辆艘套顶箱桶袋吨支架具盏副双把瓶卷根盒包床")
 _LATIN_QUANTITY_UNITS = frozenset(("kg", "m²", "m2", "m³", "m3"))
+# Measure words that count things to be used (艘, 顶, 台…) stand alone; the others (人, 条, 处, 吨, 米,
+# 元…) also count people, rivers, places, production and money, so they need a resource noun
+# nearby: 抢险队30人 and 沙袋1.5吨 are resources, 河流共526条 and 在校学生1126人 are not.
+_COUNT_UNITS = frozenset((
+    "台", "辆", "艘", "套", "顶", "箱", "桶", "袋", "只", "床位", "床", "副", "双", "瓶", "盏", "卷", "架", "具",
+    "盒", "包", "把", "件",
+))  # fmt: skip
+_RESOURCE_NOUN = re.compile(
+    "物资|装备|器材|设备|器械|工具|车|船|舟|艇|泵|机|器|仪|灯|帐篷|被|床|衣|服|鞋|靴|帽|手套|口罩|面具|面罩|呼吸"
+    "|救生|圈|袋|沙|砂|石料|块石|土工|料|绳|锹|镐|锯|斧|药|剂|粮|食品|饮用水|矿泉水|方便面|油|电话|对讲|担架|灭火"
+    "|水带|水枪|钢管|桩|桶|箱|队|组员|队员|人员|民兵|力量|专家|医护|医生|护士|床位|病床|棚|编织|铜锣|手电|雨衣|喇叭"
+    "|广播|发电|照明|电台|卫星|无人机|挖掘|装载|吊|舟桥|钢|木材|彩条布|篷布|毯|棉|物品|储备|仓库|储备库|库房|场所|干粉|泡沫|吸附"
+    "|安置点|避难|资金|经费|预算|款|费"
+)
+_NOUN_REACH = 24
+# People and money are resources too, but not supplies: flagged so a supplies rule can skip them.
+_QUANTITY_KIND = {"人": "team", "名": "team", "支": "team", "元": "fund", "万元": "fund"}
+_MATH_DOLLAR = re.compile(r"(?<!\\)\$")
 
 
 def extract_quantity(text: str) -> tuple[Hit, ...]:
     """Resource quantities: a number with a measure word or unit for materials, teams and funds.
 
-    Accepts: ``发电机3台``, ``冲锋舟2艘``, ``帐篷50顶``, ``救生衣200件``, ``沙袋5000条``, ``1.5吨``,
-    ``50公斤``, ``20kg``, ``麻绳100米``, ``抢险队30人``, ``队员20名``, ``2支``, ``对讲机10部``,
-    ``避难场所3处``, ``2000平方米``/``㎡``, ``100床位``, ``50万元``, ``两台``, ``１０辆``, ``3台风机``.
+    Measure words that only count things (台, 辆, 艘, 套, 顶, 件, 箱, 袋, 床位…) stand alone; the others
+    (人, 名, 条, 个, 处, 座, 米, 吨, 元, 平方米…) count only with a resource noun (物资, 队, 舟, 沙袋, 资金,
+    场所…) in the same clause before the number or right after the measure word. A table row counts as
+    one clause, and a tab may stand between number and measure word (``冲锋舟\t2\t艘``).
+
+    Accepts: ``发电机3台``, ``冲锋舟2艘``, ``帐篷50顶``, ``救生衣200件``, ``沙袋5000条``, ``沙袋1.5吨``,
+    ``砂石料50公斤``, ``干粉20kg``, ``麻绳100米``, ``抢险队30人``, ``队员20名``, ``救援队2支``,
+    ``对讲机10部``, ``避难场所3处``, ``储备库2000平方米``, ``100床位``, ``救灾资金50万元``, ``两台``,
+    ``１０辆``, ``3台风机``, ``冲锋舟\t2\t艘``.
 
     Rejects: ordinals (``第3个``), a lone ``一`` (``一个``, ``一部分``, ``一把手``), words that begin with
     a measure word (``3个月``, ``2部门``, ``1处置``, ``3台风``), casualty counts (``3人死亡``, ``10人以上``
-    — see ``trigger_condition``), digits inside longer runs.
+    — see ``trigger_condition``), digits inside longer runs, counts of things that are not resources
+    (``河流共526条``, ``在校学生1126人``, ``年产甲醇10万吨``), numbers inside ``$…$`` (LaTeX from a
+    PDF→Markdown conversion).
 
-    ``value``: Arabic number + unit: ``3台``, ``1.5吨``, ``50万元``.
+    ``value``: Arabic number + unit: ``3台``, ``1.5吨``, ``50万元``. ``flag``: ``team`` for people and teams
+    (人, 名, 支), ``fund`` for money (元, 万元), None for supplies and equipment.
     """
     hits: list[Hit] = []
+    dollars = [m.start() for m in _MATH_DOLLAR.finditer(text)] if "$" in text else []
     for m in _QUANTITY_RE.finditer(text):
         number = _number(text, m.start(), m.group("num"))
         if number is None:
@@ -665,8 +693,22 @@ def extract_quantity(text: str) -> tuple[Hit, ...]:
             _QUANTITY_NOT_NEXT.get(unit, ()), e
         ):
             continue
-        hits.append(_hit(text, s, e, f"{_fmt(amount)}{unit}"))
+        if dollars and sum(1 for d in dollars if d < s) % 2 == 1:
+            continue  # inside $…$: LaTeX left by a PDF→Markdown conversion, not a count
+        if unit not in _COUNT_UNITS and not _resource_nearby(text, s, e):
+            continue
+        hits.append(_hit(text, s, e, f"{_fmt(amount)}{unit}", _QUANTITY_KIND.get(unit)))
     return tuple(hits)
+
+
+def _resource_nearby(text: str, s: int, e: int) -> bool:
+    """A material, equipment, team or fund noun in the same clause before the number, or right after
+    the measure word (2艘冲锋舟)."""
+    lo = max(0, s - _NOUN_REACH)
+    cut = max(text.rfind(c, lo, s) for c in "。；;\n")
+    before = text[max(lo, cut + 1) : s]
+    after = text[e : e + 8]
+    return bool(_RESOURCE_NOUN.search(before) or _RESOURCE_NOUN.match(after))
 
 
 # --- date -------------------------------------------------------------------------------------
@@ -985,17 +1027,24 @@ def extract_person_name(text: str) -> tuple[Hit, ...]:
 
 # --- vague_duty -------------------------------------------------------------------------------
 
-_GENERIC = r"(?:相关|有关|各项|本职|其他|其它|配合|协助|应急|保障|服务|相应|具体|日常|一切|全部|的|等)"
+_GENERIC = (
+    r"(?:相关|有关|各项|本职|其他|其它|配合|协助|应急|保障|服务|相应|具体|日常|一切|全部|行业|领域|协调|应对|管理"
+    r"|的|等|、)"
+)
 _BY_DUTY = r"(?:单位|部门)按照各自职责"
 _VAGUE_RE = re.compile(  # every alternative starts with a literal character (see module doc)
     r"负责(?:本单位|本部门|本系统|本行业|本领域|本级)?(?:职责|职能|管辖)范围内的?(?:相关|有关)?(?:工作|事项|应急工作)?"
     r"|按照(?:各自)?职责(?:分工)?[，,ꎬ ]{0,2}(?:做好|负责|开展|承担)?(?:相关|有关)工作"
     rf"|其[他它](?:相关|有关|成员)?{_BY_DUTY}|相关{_BY_DUTY}|有关{_BY_DUTY}|成员{_BY_DUTY}"
     r"|单位按照各自职责|部门按照各自职责"
-    r"|完成(?:领导|上级|指挥部)?交办的其他(?:工作|任务|事项)"
+    r"|完成[^，,。；;\n]{0,16}?交办的其他(?:工作|任务|事项)"
     r"|协助做好(?:相关|有关)?工作"
     r"|配合做好"
-    rf"|做好{_GENERIC}{{0,3}}工作"
+    rf"|做好{_GENERIC}{{0,6}}工作"
+    # duties defined by reference to the unit's own remit: 按照职责分工组织协调指导本领域…工作
+    r"|按照(?:各自)?职责(?:分工)?[^，,。；;\n]{0,12}(?:本领域|本行业|本系统|本部门|本地区|本辖区)[^，,。；;\n]{0,16}工作"
+    r"|据其职责而定|根据(?:各自|其)?职责(?:分工)?(?:而定|确定)|依据(?:各自|其)?职责(?:分工)?(?:而定|确定)"
+    r"|开展相应的?[\u4e00-\u9fff]{0,6}(?:工作|活动)"
 )
 
 
@@ -1003,8 +1052,11 @@ def extract_vague_duty(text: str) -> tuple[Hit, ...]:
     """Duty phrasing that assigns nothing checkable.
 
     Accepts: ``负责职责范围内的相关工作``, ``负责本部门职责范围内的``, ``按照职责分工做好相关工作``,
-    ``其他相关单位按照各自职责``, ``完成领导交办的其他任务``, ``协助做好相关工作``, ``配合做好``,
-    ``做好相关工作``, ``做好有关工作``, ``做好各项工作``, ``做好本职工作``, ``做好应急保障工作``.
+    ``其他相关单位按照各自职责``, ``完成领导交办的其他任务``, ``完成市公路交通应急指挥部交办的其他工作``,
+    ``协助做好相关工作``, ``配合做好``,
+    ``做好相关工作``, ``做好有关工作``, ``做好各项工作``, ``做好本职工作``, ``做好应急保障工作``,
+    ``做好相关行业领域协调、配合工作``, ``按照职责分工组织协调指导本领域突发事件应对管理工作``,
+    ``各协作部门的应急任务分工据其职责而定``, ``开展相应的抢险救援活动``.
 
     Rejects: a concrete task between 做好 and 工作 (``做好人员疏散工作``, ``做好伤员救治工作``: the brief
     allowed "≤ 4 characters or only generic words"; only generic words are flagged here, because
