@@ -69,6 +69,8 @@ def test_cn_to_int(text: str, value: int) -> None:
         ("1  2 编制依据", "1.2 编制依据"),
         ("建立健全体系ꎬ提升能力ꎮ", "建立健全体系，提升能力。"),
         ("  工作　原则  ", "工作 原则"),
+        ("3.l 监测预报", "3.1 监测预报"),
+        ("12.I 附则", "12.1 附则"),
     ],
 )
 def test_normalize_line_repairs_converter_damage(raw: str, clean: str) -> None:

@@ -97,6 +97,8 @@ _WS = re.compile(r"[ \t\u3000\xa0]+")
 _OCR_PUNCT = str.maketrans({"ꎬ": "，", "ꎮ": "。", "ꎻ": "；", "ꎯ": "：", "ꎳ": "、", "ꎼ": "（", "ꎽ": "）"})
 
 
+# OCR reads the digit 1 after "3." as a letter: "3.l 监测预报"
+_OCR_ONE = re.compile(r"(?<=^\d[.．])[lI](?=\s|[\u4e00-\u9fff])|(?<=^\d\d[.．])[lI](?=\s|[\u4e00-\u9fff])")
 _LOST_DOT = re.compile(r"^(\d{1,2}) {1,3}(\d{1,2}) (?=[\u4e00-\u9fff])")
 
 
@@ -105,6 +107,7 @@ def normalize_line(text: str) -> str:
     ``ꎬ`` for ``，``)."""
     text = text.translate(_OCR_PUNCT).replace("\r", "").replace("\n", " ")
     text = _OCR_DOT.sub(".", text)
+    text = _OCR_ONE.sub("1", text)
     text = _WS.sub(" ", text).strip()
     return _LOST_DOT.sub(r"\1.\2 ", text)
 
