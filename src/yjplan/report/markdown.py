@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from yjplan.model import AuditResult, Finding, Outcome, Severity
+from yjplan.report.details import detail_lines, where
 
 TOP = 10
 MAX_CHARS = 65_536
@@ -28,15 +29,6 @@ def md_text(text: str) -> str:
 def _code(text: str) -> str:
     # a code span cannot escape a backtick; a path with one is rare enough to swap it out
     return text.replace("`", "'")
-
-
-def _where(f: Finding) -> str:
-    parts = []
-    if f.section_path:
-        parts.append(" › ".join(f.section_path[-2:]))
-    if f.location is not None:
-        parts.append(f.location.describe())
-    return "，".join(parts) or "全文"
 
 
 def _ordered_gaps(result: AuditResult) -> list[Finding]:
@@ -80,7 +72,7 @@ def _head(result: AuditResult) -> str:
         lines += ["| 级别 | 规则 | 问题 | 位置 |", "|---|---|---|---|"]
         for f in top:
             lines.append(f"| {_SEV_MARK[f.severity]} | {f.rule_id} | {md_text(f.message)}（{_status(f)}） "
-                         f"| {md_text(_where(f))} |")  # fmt: skip
+                         f"| {md_text(where(f))} |")  # fmt: skip
         rest = len(_ordered_gaps(result)) - len(top)
         if rest > 0:
             lines.append(f"\n另有 {rest} 条问题，见下方“全部问题”。")
@@ -92,17 +84,7 @@ def _head(result: AuditResult) -> str:
 
 def _item(f: Finding) -> str:
     lines = [f"- **{f.rule_id} {md_text(f.title)}**（{_SEV_MARK[f.severity]}，{_status(f)}）：{md_text(f.message)}"]
-    lines.append(f"  - 位置：{md_text(_where(f))}")
-    if f.detail:
-        lines.append(f"  - 说明：{md_text(f.detail)}")
-    for ev in f.evidence[:3]:
-        lines.append(f"  - 原文：“{md_text(ev.quote)}”（{ev.location.describe()}）")
-    if not f.evidence and f.looked_in:
-        lines.append(f"  - 查找范围：{md_text('；'.join(f.looked_in))}")
-    if f.suggestion:
-        lines.append(f"  - 建议：{md_text(f.suggestion)}")
-    if f.suppressed:
-        lines.append(f"  - 豁免理由：{md_text(f.suppressed)}")
+    lines += [f"  - {label}：{md_text(text)}" for label, text, _ in detail_lines(f)]
     return "\n".join(lines)
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from yjplan.model import AuditResult, Finding, Outcome, Severity
+from yjplan.model import AuditResult, Outcome, Severity
+from yjplan.report.details import detail_lines
 
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _GRADE_STYLE = {"优秀": "bold green", "良好": "green", "合格": "yellow", "不合格": "bold red"}
@@ -14,15 +15,6 @@ _GRADE_STYLE = {"优秀": "bold green", "良好": "green", "合格": "yellow", "
 def _bar(score: float, width: int = 24) -> str:
     filled = round(score / 100 * width)
     return "█" * filled + "░" * (width - filled)
-
-
-def _where(f: Finding) -> str:
-    parts = []
-    if f.section_path:
-        parts.append(" › ".join(f.section_path[-2:]))
-    if f.location is not None:
-        parts.append(f.location.describe())
-    return "，".join(parts) or "全文"
 
 
 def render_terminal(result: AuditResult, *, explain: bool = False, show_passed: bool = False,
@@ -56,17 +48,9 @@ def render_terminal(result: AuditResult, *, explain: bool = False, show_passed: 
             tag = "已豁免 " if f.suppressed else ("基线 " if f.baseline else "")
             mark = "◐" if f.outcome == Outcome.PARTIAL else "✗"
             console.print(f" [{style}]{mark} {f.rule_id}[/] {tag}{escape(f.message)}  [dim]{f.outcome.label}[/]")
-            console.print(f"     [dim]位置：{escape(_where(f))}[/]")
-            if f.detail:
-                console.print(f"     [dim]说明：{escape(f.detail)}[/]")
-            for ev in f.evidence[:3]:
-                console.print(f"     [dim]原文：“{escape(ev.quote)}”（{ev.location.describe()}）[/]")
-            if not f.evidence and f.looked_in:
-                console.print(f"     [dim]查找范围：{escape('；'.join(f.looked_in))}[/]")
-            if f.suggestion:
-                console.print(f"     建议：{escape(f.suggestion)}")
-            if f.suppressed:
-                console.print(f"     [dim]豁免理由：{escape(f.suppressed)}[/]")
+            for label, text, secondary in detail_lines(f):
+                body = f"{label}：{escape(text)}"
+                console.print(f"     [dim]{body}[/]" if secondary else f"     {body}")
         console.print()
 
     passed = [f for f in result.findings if f.outcome == Outcome.PASS]
