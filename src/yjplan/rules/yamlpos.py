@@ -1,7 +1,7 @@
 """Safe YAML loading that remembers where every mapping, key and list came from.
 
-Rule packs and config files are edited by hand; an error has to say file:line:col. PyYAML's
-the safe loader composes a node tree with marks; we convert it ourselves so no tag can construct
+Rule packs and config files are edited by hand; an error has to say file:line:col. PyYAML's safe
+loader composes a node tree with marks; we convert it ourselves so no tag can construct
 arbitrary objects (only str/int/float/bool/null/date, lists and mappings).
 """
 
