@@ -100,3 +100,16 @@ def test_first_chapter_subsections(corpus_dir: Path, name: str) -> None:
     doc = read_document(corpus_dir / name)
     first = next(s for s in doc.root.children if s.title == "总则")
     assert [c.heading for c in first.children] == EXPECTED_SECOND[name]
+
+
+# Issue dates read from each plan's own signature line (checked by hand in the source text).
+EXPECTED_DATES = {
+    "20_guojia_qixiang_zaihai.md": "2009-12-11",  # 国务院办公厅二○○九年十二月十一日
+    "21_zhongguo_qixiangju_qixiang_zaihai.md": "2011-06-23",  # not the 2008 trial version it repeals
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED_DATES))
+def test_issue_date_is_the_plans_own(corpus_dir: Path, name: str) -> None:
+    doc = read_document(corpus_dir / name)
+    assert doc.issue_date is not None and doc.issue_date.isoformat() == EXPECTED_DATES[name]

@@ -31,6 +31,7 @@ _ISSUER = re.compile(
 _PLAN_WORD = re.compile(r"预案|处置方案|处置卡|应急方案|工作手册|明白卡")
 _OWNER = re.compile(r"省|市|县|镇|乡|村|街道|社区|公司|集团|局|委员会|厂|医院|学校|国家|国务院")
 _END = ("。", "：", ":", "，", "；", "、")
+_REPLACED = re.compile(r"废止|同时失效|不再执行")
 _RELEASE = re.compile(r"(印发|发布|施行|实施|修订|制定)")
 
 
@@ -110,15 +111,15 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
             break
 
     issue_date = None
-    # Prefer a bare date line (cover or signature) or one next to 印发/发布.
-    for line in head + tail:
-        compact_line = line.replace(" ", "")
-        dates = find_dates(compact_line)
-        if not dates:
-            continue
-        if len(compact_line) <= 20 or _RELEASE.search(compact_line):
-            issue_date = max(dates)
-            break
+    # A bare date line (cover or signature: "国务院办公厅二○○九年十二月十一日") first; then a line
+    # that says the plan was issued — but not "2008年印发的《……（试行）》同时废止", which dates the
+    # plan being replaced.
+    candidates = [line.replace(" ", "") for line in head + tail]
+    bare = [c for c in candidates if len(c) <= 24 and find_dates(c)]
+    released = [c for c in candidates if find_dates(c) and _RELEASE.search(c) and not _REPLACED.search(c)]
+    for line in bare or released:
+        issue_date = max(find_dates(line))
+        break
     # File metadata dates (core.xml, PDF info) record when a file was saved or uploaded, not
     # when the plan was issued: reporting them as the issue date would mislead the age checks.
     return Metadata(title, issuer, issue_date)
