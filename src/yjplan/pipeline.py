@@ -41,6 +41,20 @@ def _selected(rule_id: str, name: str, opts: AuditOptions) -> bool:
     return not hit(opts.ignore)
 
 
+def _packs_for(plan_type: str, opts: AuditOptions):  # type: ignore[no-untyped-def]
+    from yjplan.rules.load import load_pack, pack_for_type
+
+    return (pack_for_type(plan_type), *(load_pack(ref) for ref in opts.rule_packs))
+
+
+def patterns_for(plan_type: str, opts: AuditOptions) -> dict[str, object]:
+    """Every rule pattern of the packs in play, compiled (see ``RulePack.patterns``)."""
+    out: dict[str, object] = {}
+    for pack in _packs_for(plan_type, opts):
+        out.update(pack.patterns)
+    return out
+
+
 def rules_for(plan_type: str, opts: AuditOptions):  # type: ignore[no-untyped-def]
     """The effective rule list and pack label for a plan type under these options."""
     from yjplan.rules.load import load_pack, pack_for_type
@@ -80,7 +94,7 @@ def audit_document(doc: Document, opts: AuditOptions = AuditOptions()) -> AuditR
     guess = detect_plan_type(doc, opts.plan_type)
     rules, data, label, _ = rules_for(guess.plan_type, opts)
     ctx = Context(doc=doc, data=data, today=opts.today, regex_timeout=opts.limits.regex_timeout_s,
-                  plan_type=guess.plan_type)
+                  plan_type=guess.plan_type, patterns=patterns_for(guess.plan_type, opts))
     findings: tuple[Finding, ...] = tuple(evaluate_rule(r, doc, ctx) for r in rules)
     t1 = time.perf_counter()
     scores, total = score_findings(findings)

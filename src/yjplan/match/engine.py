@@ -11,12 +11,52 @@ where it looked and what it did not find.
 from __future__ import annotations
 
 from yjplan.match.evidence import Context, SpecResult, describe, evaluate
-from yjplan.match.scope import find_scope
-from yjplan.match.units import Found, Unit, document_units, location_of, quote_of, units_of
+from yjplan.match.scope import ScopeMatch, SectionIndex, find_scope
+from yjplan.match.units import Found, Unit, UnitCache, document_units, location_of, quote_of, units_of
 from yjplan.model import Document, Evidence, Finding, Location, Outcome, Section
-from yjplan.rules.schema import Rule
+from yjplan.rules.schema import Rule, Scope
 
 MAX_EVIDENCE = 5
+
+
+def _memo(doc: Document, ctx: Context) -> dict[object, object] | None:
+    """The audit's memo when ``ctx`` belongs to ``doc`` (None: the reference path, no reuse)."""
+    return ctx.memo if ctx.memo is not None and ctx.doc is doc else None
+
+
+def _scoped(doc: Document, scope: Scope, ctx: Context) -> tuple[ScopeMatch, list[Unit]]:
+    """Where a rule looks and the units there. Rules share scopes and fall back to the whole
+    document, so within one audit each scope is resolved and turned into units once."""
+    memo = _memo(doc, ctx)
+    if memo is None:
+        found = find_scope(doc, scope)
+        return found, units_of(list(found.sections), scope.include_children)
+    key = ("scope", scope)
+    hit = memo.get(key)
+    if hit is None:
+        index = memo.get("sections")
+        if index is None:
+            index = memo["sections"] = SectionIndex(doc)
+        found = index.find(scope)  # type: ignore[attr-defined]
+        hit = memo[key] = (found, units_of(list(found.sections), scope.include_children, _unit_cache(memo)))
+    return hit  # type: ignore[return-value]
+
+
+def _unit_cache(memo: dict[object, object]) -> UnitCache:
+    cache = memo.get("units")
+    if cache is None:
+        cache = memo["units"] = UnitCache()
+    return cache  # type: ignore[return-value]
+
+
+def _all_units(doc: Document, ctx: Context) -> list[Unit]:
+    memo = _memo(doc, ctx)
+    if memo is None:
+        return document_units(doc)
+    hit = memo.get("all")
+    if hit is None:
+        hit = memo["all"] = document_units(doc, _unit_cache(memo))
+    return hit  # type: ignore[return-value]
 
 
 def _evidence(found: tuple[Found, ...], units: list[Unit], limit: int = MAX_EVIDENCE,
@@ -71,13 +111,12 @@ def evaluate_rule(rule: Rule, doc: Document, ctx: Context) -> Finding:
                         detail=f"不适用于{ctx.plan_type}预案")
     all_units: list[Unit] | None = None
     if rule.when is not None:
-        all_units = document_units(doc)
+        all_units = _all_units(doc, ctx)
         if not evaluate(rule.when, all_units, ctx).ok:
             return _finding(rule, Outcome.NOT_APPLICABLE, section_path=(), location=None,
                             detail=f"前提不成立：未见{describe(rule.when)}")
 
-    scope = find_scope(doc, rule.scope)
-    units = units_of(list(scope.sections), rule.scope.include_children)
+    scope, units = _scoped(doc, rule.scope, ctx)
     first_path, first_sec = scope.sections[0] if scope.sections else ((), None)
     home_path, home_loc = (first_path, _loc(first_sec)) if not scope.fallback else _best_home(doc, rule)
 
@@ -90,7 +129,7 @@ def evaluate_rule(rule: Rule, doc: Document, ctx: Context) -> Finding:
                   else SpecResult(False, 0.0, (), (describe(rule.evidence),)))
         if not result.ok and not scope.fallback and rule.scope.fallback != "none":
             # the section exists but lacks the content: maybe it sits elsewhere in the plan
-            all_units = all_units or document_units(doc)
+            all_units = all_units or _all_units(doc, ctx)
             elsewhere = evaluate(rule.evidence, all_units, ctx)
             if elsewhere.ok:
                 result, searched_units = elsewhere, all_units
@@ -114,7 +153,7 @@ def evaluate_rule(rule: Rule, doc: Document, ctx: Context) -> Finding:
 
     defects: tuple[Found, ...] = ()
     if rule.forbid is not None:
-        forbid_units = units if units else (all_units or document_units(doc))
+        forbid_units = units if units else (all_units or _all_units(doc, ctx))
         bad = evaluate(rule.forbid, forbid_units, ctx)
         if bad.ok and bad.found:
             defect_ev = _evidence(bad.found, forbid_units, defect=True)

@@ -6,7 +6,11 @@ and in words what it was looking for, so a failed rule can say exactly what is m
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import bisect
+import functools
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -25,6 +29,12 @@ class Context:
     today: date = field(default_factory=date.today)
     regex_timeout: float = 0.5
     plan_type: str = ""
+    # Scratch space for one audit of ``doc``: scopes, units and joined texts that several rules
+    # share are computed once. Results never depend on it; ``None`` selects the reference path
+    # (nothing reused, every kind evaluated the plain way), which tests compare against.
+    memo: dict[Any, Any] | None = field(default_factory=dict, compare=False, repr=False)
+    # the packs' rule patterns, already compiled (``RulePack.patterns``); others are compiled here
+    patterns: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def data_get(self, key: str, default: Any = None) -> Any:
         for k, v in self.data:
@@ -81,6 +91,64 @@ def _count_result(spec: Spec, found: list[Found], distinct_keys: set[str]) -> Sp
     return SpecResult(ok, min(1.0, n / spec.min), tuple(found), () if ok else (describe(spec),))
 
 
+# Unit texts joined by a newline for one-call searches. A keyword without a newline cannot run
+# across it; and rule patterns stop at line ends (``[^。；\n]``), so joined-text scans stay short.
+_SEP = "\n"
+
+
+def _joined(units: list[Unit], ctx: Context) -> tuple[str, list[int]] | None:
+    """All unit texts in one string plus each unit's offset in it, built once per unit list per
+    audit (None on the reference path and for short lists)."""
+    memo = ctx.memo
+    if memo is None or len(units) < 8:
+        return None
+    key = ("joined", id(units))
+    hit = memo.get(key)
+    if hit is None or hit[0] is not units:
+        starts: list[int] = []
+        pos = 0
+        for u in units:
+            starts.append(pos)
+            pos += len(u.text) + 1
+        hit = memo[key] = (units, _SEP.join(u.text for u in units), starts)  # ``units`` pins its id
+    return hit[1], hit[2]
+
+
+def _first_hit(
+    word: str,
+    units: list[Unit],
+    joined: tuple[str, list[int]] | None,
+    boundaries: Callable[[str], tuple[frozenset[int], frozenset[int]]] | None,
+) -> Found | None:
+    """The first occurrence of ``word`` in unit order (whole-word when ``boundaries`` is given)."""
+    if joined is not None and word and _SEP not in word:
+        # one C-level scan of every unit instead of one ``find`` per unit: same first occurrence
+        text, starts = joined
+        pos = text.find(word)
+        while pos != -1:
+            i = bisect.bisect_right(starts, pos) - 1
+            start = pos - starts[i]
+            end = start + len(word)
+            if boundaries is not None:
+                token_starts, token_ends = boundaries(units[i].text)
+                if start not in token_starts or end not in token_ends:
+                    pos = text.find(word, pos + 1)
+                    continue
+            return Found(i, start, end, "keyword", value=word)
+        return None
+    for i, unit in enumerate(units):
+        start = unit.text.find(word)
+        while start != -1:
+            end = start + len(word)
+            if boundaries is not None:
+                token_starts, token_ends = boundaries(unit.text)
+                if start not in token_starts or end not in token_ends:
+                    start = unit.text.find(word, start + 1)
+                    continue
+            return Found(i, start, end, "keyword", value=word)
+    return None
+
+
 def _keywords(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
     found: list[Found] = []
     hit_words: set[str] = set()
@@ -89,7 +157,14 @@ def _keywords(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
         from yjplan.match.tokens import token_boundaries
 
         boundaries = token_boundaries
+    joined = _joined(units, ctx)
     for word in spec.arg:
+        if ctx.memo is not None:
+            first = _first_hit(word, units, joined, boundaries)
+            if first is not None:
+                found.append(first)
+                hit_words.add(word)
+            continue
         for i, unit in enumerate(units):
             start = unit.text.find(word)
             while start != -1:
@@ -133,22 +208,123 @@ def _regex(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
 
     found: list[Found] = []
     keys: set[str] = set()
+    joined = _joined(units, ctx)
     for pattern in spec.arg:
-        compiled = regex.compile(pattern)
-        for i, unit in enumerate(units):
-            try:
-                for m in compiled.finditer(unit.text, timeout=ctx.regex_timeout):
-                    if m.end() == m.start():
-                        continue
-                    found.append(Found(i, m.start(), m.end(), "regex", value=m.group(0)))
-                    keys.add(m.group(0))
-                    if len(keys) >= spec.min and len(found) > 3 * spec.min:
-                        break
-            except TimeoutError as exc:
-                raise RulePackError(
-                    f"正则表达式运行超时（{ctx.regex_timeout} 秒），可能存在灾难性回溯：{pattern}"
-                ) from exc
+        # Limits.regex_timeout_s bounds one pattern over the whole document, not each paragraph:
+        # many paragraphs each just under the limit would otherwise add up to minutes.
+        deadline = time.monotonic() + ctx.regex_timeout
+        compiled = ctx.patterns.get(pattern) or regex.compile(pattern)
+        pre = _regex_by_unit(compiled, pattern, units, joined, ctx)
+        order: Sequence[int] = range(len(units)) if pre is None else sorted({*pre[0], *pre[1]})
+        for i in order:
+            if pre is not None and i not in pre[1]:
+                spans: Iterable[tuple[int, int, str]] = pre[0][i]
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RulePackError(f"正则表达式运行超时（{ctx.regex_timeout} 秒），可能存在灾难性回溯：{pattern}")
+                spans = _unit_matches(compiled, units[i].text, remaining, pattern, RulePackError,
+                                      budget=ctx.regex_timeout)
+            for start, end, value in spans:
+                if end == start:
+                    continue
+                found.append(Found(i, start, end, "regex", value=value))
+                keys.add(value)
+                if len(keys) >= spec.min and len(found) > 3 * spec.min:
+                    break
     return _count_result(spec, found, keys)
+
+
+def _unit_matches(
+    compiled: Any, text: str, timeout: float, pattern: str, error: type[Exception], budget: float | None = None
+) -> Iterator[tuple[int, int, str]]:
+    try:
+        for m in compiled.finditer(text, timeout=timeout):
+            yield m.start(), m.end(), m.group(0)
+    except TimeoutError as exc:
+        raise error(f"正则表达式运行超时（{budget or timeout} 秒），可能存在灾难性回溯：{pattern}") from exc
+
+
+_ANCHOR_ESCAPES = frozenset("bBAZzGKmMg123456789")  # \b boundaries, \A/\Z anchors, \1 back-references…
+
+
+@functools.lru_cache(maxsize=1024)
+def _context_free(pattern: str) -> bool:
+    """True when whether the pattern matches a span depends on the span alone: no anchors, word
+    boundaries, lookarounds, conditionals, back-references or reverse search. A quick scan of
+    the source, conservative: anything it is unsure of counts as not context-free."""
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 < n and pattern[i + 1] in _ANCHOR_ESCAPES:
+                return False
+            i += 2
+        elif ch == "[":
+            # skip the class: a ']' right after '[' or '[^' is a literal; escapes skip a character
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                if pattern[i] == "[":
+                    return False  # nested set syntax of the regex module: do not guess
+                i += 2 if pattern[i] == "\\" else 1
+            i += 1
+        elif ch in "^$":
+            return False
+        elif ch == "(" and pattern.startswith("(?", i):
+            head = pattern[i + 2 : i + 4]
+            if head[:1] in ("=", "!", "(", "&") or head in ("<=", "<!", "P=", "P>"):
+                return False  # lookaround, conditional, back-reference or subroutine call
+            flags = re.match(r"[a-zA-Z-]*", pattern[i + 2 :])
+            if flags and "r" in flags.group():
+                return False  # (?r): reverse search
+            i += 2
+        else:
+            i += 1
+    return True
+
+
+_CHUNK = 20_000  # characters of joined text per search call, each with its own time limit
+
+
+def _regex_by_unit(
+    compiled: Any, pattern: str, units: list[Unit], joined: tuple[str, list[int]] | None, ctx: Context
+) -> tuple[dict[int, list[tuple[int, int, str]]], set[int]] | None:
+    """Each unit's matches from a few C-level scans of the joined text, instead of one scan per
+    unit: (matches by unit, units to scan one by one). None on the reference path or when the
+    pattern is not context-free.
+
+    For a context-free pattern, a match that stays inside one unit is exactly what a scan of that
+    unit alone finds there (the engine reads the same characters in the same order, and nothing
+    it tries may look past them); a unit that some match runs out of or into is scanned alone.
+    """
+    if joined is None or not _context_free(pattern):
+        return None
+    text, starts = joined
+    n = len(units)
+    ends = [*(s - 1 for s in starts[1:]), len(text)]
+    clean: dict[int, list[tuple[int, int, str]]] = {}
+    dirty: set[int] = set()
+    i = 0
+    while i < n:
+        j = i + 1
+        while j < n and ends[j] - starts[i] <= _CHUNK:
+            j += 1
+        try:
+            for m in compiled.finditer(text, starts[i], ends[j - 1], timeout=ctx.regex_timeout):
+                s, e = m.start(), m.end()
+                k = bisect.bisect_right(starts, s) - 1
+                if e <= ends[k]:
+                    clean.setdefault(k, []).append((s - starts[k], e - starts[k], m.group(0)))
+                else:
+                    dirty.update(range(k, bisect.bisect_right(starts, e - 1)))
+        except TimeoutError:
+            dirty.update(range(i, j))  # scanned alone, each unit with its own time limit
+        i = j
+    return clean, dirty
 
 
 def _extract(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
@@ -156,8 +332,16 @@ def _extract(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
 
     found: list[Found] = []
     keys: set[str] = set()
+    # rules share extractors (phone numbers, time limits) over the same paragraphs: run each
+    # extractor once per text per audit
+    cache: dict[str, Any] | None = None if ctx.memo is None else ctx.memo.setdefault(("extract", spec.arg), {})
     for i, unit in enumerate(units):
-        for hit in extract(spec.arg, unit.text):
+        hits = None if cache is None else cache.get(unit.text)
+        if hits is None:
+            hits = extract(spec.arg, unit.text)
+            if cache is not None:
+                cache[unit.text] = hits
+        for hit in hits:
             if spec.flag == "any" or hit.flag == spec.flag:
                 found.append(Found(i, hit.start, hit.end, spec.arg, note=hit.flag, value=hit.value))
                 keys.add((hit.value or hit.quote) if spec.distinct else f"{i}:{hit.start}")

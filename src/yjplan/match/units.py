@@ -35,7 +35,22 @@ class Found:
     value: str | None = None
 
 
-def units_of(sections: list[tuple[tuple[str, ...], Section]], include_children: bool = True) -> list[Unit]:
+def units_of(
+    sections: list[tuple[tuple[str, ...], Section]],
+    include_children: bool = True,
+    cache: UnitCache | None = None,
+) -> list[Unit]:
+    """The units of these sections in document order, each section once.
+
+    With a ``cache`` (one per audit), a section's units are built once and reused by every rule
+    that looks at it; the result is the same list either way.
+    """
+    return _collect(sections, include_children, cache)[0]
+
+
+def _collect(
+    sections: list[tuple[tuple[str, ...], Section]], include_children: bool, cache: UnitCache | None
+) -> tuple[list[Unit], set[int]]:
     out: list[Unit] = []
     seen: set[int] = set()
 
@@ -52,8 +67,32 @@ def units_of(sections: list[tuple[tuple[str, ...], Section]], include_children: 
                 add((*path, child.heading), child, True)
 
     for path, sec in sections:
+        if cache is not None and id(sec) not in seen:
+            units, ids = cache.subtree(path, sec, include_children)
+            if seen.isdisjoint(ids):  # nothing of it taken yet: reuse it whole
+                out.extend(units)
+                seen |= ids
+                continue
         add(path, sec, include_children)
-    return out
+    return out, seen
+
+
+class UnitCache:
+    """Per audit: the units of a section (with or without its subtree), built on first use."""
+
+    __slots__ = ("_built",)
+
+    def __init__(self) -> None:
+        self._built: dict[tuple[int, tuple[str, ...], bool], tuple[Section, list[Unit], frozenset[int]]] = {}
+
+    def subtree(self, path: tuple[str, ...], sec: Section, recurse: bool) -> tuple[list[Unit], frozenset[int]]:
+        key = (id(sec), path, recurse)
+        hit = self._built.get(key)
+        if hit is None or hit[0] is not sec:
+            units, ids = _collect([(path, sec)], recurse, None)
+            hit = (sec, units, frozenset(ids))  # holding ``sec`` keeps its id from being reused
+            self._built[key] = hit
+        return hit[1], hit[2]
 
 
 def _unit(block: Block, path: tuple[str, ...]) -> Unit:
@@ -61,8 +100,8 @@ def _unit(block: Block, path: tuple[str, ...]) -> Unit:
     return Unit(block.text, block.location, path, kind, block.table)
 
 
-def document_units(doc: Document) -> list[Unit]:
-    return units_of([((), doc.root)], True)
+def document_units(doc: Document, cache: UnitCache | None = None) -> list[Unit]:
+    return units_of([((), doc.root)], True, cache)
 
 
 def location_of(unit: Unit, start: int) -> Location:

@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from yjplan.errors import RulePackError
 from yjplan.model import Severity
-from yjplan.rules.schema import PLAN_TYPES, Rule, SchemaError, expand_plan_types, parse_rule
+from yjplan.rules.schema import PLAN_TYPES, Rule, SchemaError, Spec, expand_plan_types, parse_rule
 from yjplan.rules.yamlpos import MDict, YamlError, load_yaml
 
 PACK_KEYS = {"id", "title", "version", "extends", "plan_types", "disable", "override", "retired", "description",
@@ -37,6 +38,8 @@ class RulePack:
     families: tuple[tuple[str, str], ...] = ()
     retired: tuple[str, ...] = ()
     digest: str = ""  # hash of every file that went into the pack: the cache key for results
+    # every rule pattern compiled once per pack (pattern → regex.Pattern), not once per document
+    patterns: tuple[tuple[str, Any], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def ref(self) -> str:
@@ -111,6 +114,13 @@ def load_pack(ref: str | Path) -> RulePack:
 
 @functools.cache
 def _load_pack_cached(pack_dir: str, chain: tuple[str, ...]) -> RulePack:
+    # Parsed afresh in each process (libyaml composes the built-in packs in ~20 ms). A pickled
+    # copy under the cache folder would be faster still, but unpickling a file that someone else
+    # could write is a way to run code as the user; see tests/reliability/test_safety.py.
+    return _parse_pack(pack_dir, chain)
+
+
+def _parse_pack(pack_dir: str, chain: tuple[str, ...]) -> RulePack:
     directory = Path(pack_dir)
     if pack_dir in chain:
         raise RulePackError(f"规则包循环继承：{' → '.join([*chain, pack_dir])}")
@@ -217,7 +227,28 @@ def _load_pack_cached(pack_dir: str, chain: tuple[str, ...]) -> RulePack:
         families=tuple(families.items()),
         retired=tuple(sorted(retired)),
         digest=digest.hexdigest()[:16],
+        patterns=_compiled_patterns(rules.values()),
     )
+
+
+def _spec_patterns(spec: Spec | None) -> Iterator[str]:
+    if spec is None:
+        return
+    if spec.kind == "regex":
+        yield from spec.arg
+    elif spec.kind in ("all", "any"):
+        for part in spec.arg:
+            yield from _spec_patterns(part)
+    elif spec.kind in ("not", "if"):
+        yield from _spec_patterns(spec.arg)
+        yield from _spec_patterns(spec.then)
+
+
+def _compiled_patterns(rules: Iterable[Rule]) -> tuple[tuple[str, Any], ...]:
+    import regex
+
+    found = {p for r in rules for s in (r.evidence, r.partial, r.forbid, r.when) for p in _spec_patterns(s)}
+    return tuple((p, regex.compile(p)) for p in sorted(found))
 
 
 def apply_override(rule: Rule, changes: dict[str, Any], where: str) -> Rule:

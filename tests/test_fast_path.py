@@ -1,0 +1,303 @@
+"""The fast paths give exactly the answers of the plain ones.
+
+* Matching: within one audit the engine resolves each scope once (``SectionIndex``), reuses units
+  and extractor results, and searches all units in one call (keywords, context-free patterns).
+  ``Context(memo=None)`` selects the reference path that does none of this; every corpus plan,
+  every sample and a generated 30-page plan are audited both ways and must give equal findings.
+* Reading: the .docx reader (zipfile + lxml) must read the same text as python-docx on every
+  .docx of the corpus and the samples, and the PDF reader the same characters as pdfplumber on
+  the sample PDF (after whitespace, running headers and page numbers are set aside).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import CORPUS, ROOT, SAMPLES
+from yjplan.match import evidence, scope
+from yjplan.match.engine import evaluate_rule
+from yjplan.match.evidence import Context, evaluate
+from yjplan.match.units import Unit, UnitCache, units_of
+from yjplan.model import Document, Location, Section
+from yjplan.pipeline import AuditOptions, rules_for
+from yjplan.rules.schema import PLAN_TYPES, Scope, Spec
+
+TODAY = date(2026, 6, 30)
+PLAN_SUFFIXES = (".docx", ".pdf", ".txt", ".md", ".doc", ".wps")
+
+
+def _plans() -> list[Path]:
+    found = [p for p in sorted(CORPUS.glob("*")) if p.suffix in PLAN_SUFFIXES]
+    found += [p for p in sorted(SAMPLES.glob("*")) if p.suffix in PLAN_SUFFIXES]
+    return found
+
+
+def _both_ways(doc: Document, plan_type: str) -> tuple[list[Any], list[Any]]:
+    rules, data, _, _ = rules_for(plan_type, AuditOptions())
+    fast_ctx = Context(doc=doc, data=data, today=TODAY, plan_type=plan_type)
+    fast = [evaluate_rule(r, doc, fast_ctx) for r in rules]
+    ref_ctx = Context(doc=doc, data=data, today=TODAY, plan_type=plan_type, memo=None)
+    ref = [evaluate_rule(r, doc, ref_ctx) for r in rules]
+    return fast, ref
+
+
+def _assert_same(fast: list[Any], ref: list[Any], where: str) -> None:
+    assert len(fast) == len(ref)
+    for a, b in zip(fast, ref, strict=True):
+        assert a == b, f"{where}: {a.rule_id} differs\nfast: {a}\nref:  {b}"
+
+
+# --- whole audits -------------------------------------------------------------------------------
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", _plans(), ids=lambda p: p.name)
+def test_audit_findings_identical_to_reference(path: Path, corpus_dir: Path) -> None:
+    from yjplan.parse import read_document
+    from yjplan.plantype import detect_plan_type
+
+    if path.suffix in (".doc", ".wps") and not shutil.which("soffice"):
+        pytest.skip("LibreOffice is needed to read .doc/.wps")
+    doc = read_document(path)
+    detected = detect_plan_type(doc, None).plan_type
+    # the detected type, plus two more chosen by position so that across all files every pack runs
+    index = _plans().index(path)
+    types = dict.fromkeys((detected, PLAN_TYPES[index % len(PLAN_TYPES)], PLAN_TYPES[(index * 5 + 3) % len(PLAN_TYPES)]))
+    for plan_type in types:
+        fast, ref = _both_ways(doc, plan_type)
+        _assert_same(fast, ref, f"{path.name} as {plan_type}")
+
+
+def _bench_gen() -> Any:
+    """bench/gen.py, the benchmark's plan generator (bench/ is not a package)."""
+    if "yjplan_bench_gen" in sys.modules:
+        return sys.modules["yjplan_bench_gen"]
+    spec = importlib.util.spec_from_file_location("yjplan_bench_gen", ROOT / "bench" / "gen.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def long_plan(tmp_path_factory: pytest.TempPathFactory) -> Document:
+    """A 30-page plan (30,000 characters: several 20,000-character search chunks)."""
+    from yjplan.parse import read_document
+
+    gen = _bench_gen()
+    path = gen.write_plan(tmp_path_factory.mktemp("plan") / "plan30.docx", 30, seed=3)
+    return read_document(path)
+
+
+@pytest.mark.parametrize("plan_type", PLAN_TYPES)
+def test_long_plan_findings_identical_to_reference(long_plan: Document, plan_type: str) -> None:
+    fast, ref = _both_ways(long_plan, plan_type)
+    _assert_same(fast, ref, f"30-page plan as {plan_type}")
+
+
+# --- the pieces, on generated inputs --------------------------------------------------------------
+
+LOC = Location(paragraph=1)
+DOC = Document(path="x.txt", format="txt", sha256="", root=Section("", 0, None, LOC))
+WORDS = ["应急", "预案", "响应", "应急响应", "总则", "组织机构", "指挥部", "职责", "保障", "附则", "附件", "1", "（一）"]
+
+
+def _units(texts: list[str]) -> list[Unit]:
+    return [Unit(t, LOC, ("章",), "paragraph") for t in texts]
+
+
+unit_texts = st.lists(st.text(alphabet="ab。；\nx0应急", max_size=30), min_size=8, max_size=40)
+# several of these run across a line end, i.e. from one unit into the next in the joined text
+PATTERNS = ["a+", "[^。；\n]{0,3}b", "b.{0,4}a", "a|ab", "(ab)+", "x*", "应急.?a", "(?<!x)ab", "^a", "a$", r"\bx",
+            "[^。]{1,6}0", "0{2,}|急", "a[^x]{0,8}b", "[a\n]+0", r"\s*b"]
+FILLER = ["。"] * 6
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts=unit_texts, pattern=st.sampled_from(PATTERNS), minimum=st.integers(1, 4),
+       chunk=st.sampled_from([5, 17, 20_000]))
+def test_regex_fast_equals_reference(texts: list[str], pattern: str, minimum: int, chunk: int) -> None:
+    spec = Spec("regex", (pattern,), min=minimum)
+    units = _units(texts)
+    saved = evidence._CHUNK
+    evidence._CHUNK = chunk  # small chunks put chunk edges between units of every example
+    try:
+        fast = evaluate(spec, units, Context(doc=DOC))
+    finally:
+        evidence._CHUNK = saved
+    assert fast == evaluate(spec, units, Context(doc=DOC, memo=None))
+
+
+@pytest.mark.parametrize(("texts", "pattern"), [
+    (["ab", "a0", *FILLER], "[^。]{1,6}0"),  # the joined-text match starts in unit 0 and eats unit 1's
+    (["xa", "b", "a", "ab", *FILLER], "a[^x]{0,8}b"),
+    (["0", "", "a0", *FILLER], "[a\n]+0"),
+    (["a", "b", *FILLER, "b"], r"\s*b"),
+])
+def test_regex_matches_that_run_across_units(texts: list[str], pattern: str) -> None:
+    spec = Spec("regex", (pattern,), min=1)
+    units = _units(texts)
+    reference = evaluate(spec, units, Context(doc=DOC, memo=None))
+    assert reference.found  # the example means something
+    assert evaluate(spec, units, Context(doc=DOC)) == reference
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=unit_texts, words=st.lists(st.sampled_from(["a", "ab", "b。", "应急", "急a", "x0", "0\n"]),
+                                         min_size=1, max_size=5, unique=True),
+       mode=st.sampled_from(["any", "all"]), minimum=st.integers(1, 3))
+def test_keywords_fast_equals_reference(texts: list[str], words: list[str], mode: str, minimum: int) -> None:
+    spec = Spec("keywords", tuple(words), mode=mode, min=minimum)
+    units = _units(texts)
+    assert evaluate(spec, units, Context(doc=DOC)) == evaluate(spec, units, Context(doc=DOC, memo=None))
+
+
+def _titled(titles: list[str]) -> Document:
+    def tree(items: list[str], level: int) -> tuple[Section, ...]:
+        return tuple(Section(t, level, None, Location(paragraph=i), children=tree(items[i + 1: i + 2], level + 1)
+                             if level < 3 else ()) for i, t in enumerate(items))
+
+    root = Section("", 0, None, LOC, children=tree(titles, 1))
+    return Document(path="x.txt", format="txt", sha256="", root=root)
+
+
+heading_words = st.lists(st.sampled_from([*WORDS, "应急保障", "保障措施", "响应分级", "分级响应", "、", " ", "（", "", "总 则"]),
+                         min_size=0, max_size=4).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(titles=st.lists(heading_words, min_size=1, max_size=25),
+       synonyms=st.lists(st.sampled_from([*WORDS, "应急保障措施", "组织指挥体系", "、", ""]), min_size=1, max_size=5),
+       exclude=st.lists(st.sampled_from(["附件", "附则", "保障"]), max_size=2),
+       threshold=st.sampled_from([60, 70, 85, 90]), children=st.booleans(), fallback=st.sampled_from(["none", "document"]))
+def test_section_index_equals_find_scope(titles: list[str], synonyms: list[str], exclude: list[str], threshold: int,
+                                         children: bool, fallback: str) -> None:
+    doc = _titled(titles)
+    sc = Scope(headings=tuple(synonyms), include_children=children, fallback=fallback, threshold=threshold,
+               exclude=tuple(exclude))
+    assert scope.SectionIndex(doc).find(sc) == scope.find_scope(doc, sc)
+    index = scope.SectionIndex(doc)
+    expected = [scope.heading_matches(sec.title, tuple(synonyms), threshold) for _, sec in doc.sections() if sec.level]
+    assert index.matches(tuple(synonyms), threshold) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(titles=st.lists(st.sampled_from(["总则", "附件", "职责", "总则"]), min_size=1, max_size=12),
+       picks=st.lists(st.integers(0, 30), max_size=6), children=st.booleans())
+def test_units_cache_equals_plain_units(titles: list[str], picks: list[int], children: bool) -> None:
+    doc = _titled(titles)
+    sections = list(doc.sections())
+    chosen = [sections[i % len(sections)] for i in picks]  # repeats and ancestor/descendant pairs included
+    cache = UnitCache()
+    assert units_of(chosen, children, cache) == units_of(chosen, children)
+    assert units_of(chosen, children, cache) == units_of(chosen, children)  # second use: served from the cache
+
+
+@pytest.mark.parametrize(("pattern", "free"), [
+    (r"[^。；\n]{0,60}(洪涝|洪水)", True), (r"(?:应急|响应)\d+", True), (r"[$^]x", True), (r"[]a]b", True),
+    (r"(?P<n>x)", True), (r"(?i)abc", True), (r"a\$", True),
+    (r"^abc", False), (r"abc$", False), (r"a\bc", False), (r"(?<!办)总指挥", False), (r"(?=x)y", False),
+    (r"(\d+)\1", False), (r"(?r)abc", False), (r"\[^x", False), (r"x(?(1)a|b)", False), (r"\Aa", False),
+])
+def test_context_free_patterns(pattern: str, free: bool) -> None:
+    assert evidence._context_free(pattern) is free
+
+
+# --- readers against the reference libraries ------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _python_docx_text(path: Path) -> str:
+    import docx
+    from docx.text.paragraph import Paragraph
+
+    parts: list[str] = []
+    for item in docx.Document(str(path)).iter_inner_content():
+        if isinstance(item, Paragraph):
+            parts.append(item.text)
+        else:  # a table: every grid cell, merged cells repeated, as the reader reports them
+            parts.extend(cell.text for row in item.rows for cell in row.cells)
+    return _norm("".join(parts))
+
+
+def _docx_files() -> list[Path]:
+    return [p for p in [*sorted(CORPUS.glob("*.docx")), *sorted(SAMPLES.glob("*.docx"))]]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("path", _docx_files(), ids=lambda p: p.name)
+def test_docx_reader_reads_what_python_docx_reads(path: Path, corpus_dir: Path) -> None:
+    from yjplan.limits import DEFAULT_LIMITS
+    from yjplan.parse import docx as reader
+
+    raw = reader.read(path, path.read_bytes(), DEFAULT_LIMITS)
+    assert _norm("".join(b.text for b in raw.blocks)) == _python_docx_text(path)
+
+
+def test_docx_reader_on_a_generated_plan(tmp_path: Path) -> None:
+    from yjplan.limits import DEFAULT_LIMITS
+    from yjplan.parse import docx as reader
+
+    path = _bench_gen().write_plan(tmp_path / "plan12.docx", 12, seed=5)
+    raw = reader.read(path, path.read_bytes(), DEFAULT_LIMITS)
+    ours = _norm("".join(b.text for b in raw.blocks))
+    assert len(ours) > 10_000
+    assert ours == _python_docx_text(path)
+
+
+_PAGE_MARK = re.compile(r"^[-－—–\s]*\d+[-－—–\s]*$|第\s*\d+\s*页")
+
+
+def _pdfplumber_body(path: Path) -> list[str]:
+    """pdfplumber's text lines without running headers/footers (a line on at least half the pages)
+    and page numbers, which the reader leaves out on purpose."""
+    import pdfplumber
+
+    with pdfplumber.open(str(path)) as pdf:
+        pages = [(page.extract_text() or "").split("\n") for page in pdf.pages]
+    counts = Counter(line.strip() for lines in pages for line in set(lines) if line.strip())
+    running = {line for line, n in counts.items() if n >= 3 and n >= len(pages) // 2}
+    return [s for lines in pages for s in (ln.strip() for ln in lines) if s and s not in running
+            and not _PAGE_MARK.search(s)]
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.pdf")), ids=lambda p: p.name)
+def test_pdf_reader_reads_what_pdfplumber_reads(path: Path) -> None:
+    from yjplan.limits import DEFAULT_LIMITS
+    from yjplan.parse import pdf as reader
+
+    raw = reader.read(path, path.read_bytes(), DEFAULT_LIMITS)
+    body = _norm("".join(_pdfplumber_body(path)))
+    ours = _norm("".join(b.text for b in raw.blocks))
+    # the same characters (tables are read row by row, pdfplumber reads them line by line) …
+    assert Counter(ours) == Counter(body)
+    # … and every paragraph word for word, in pdfplumber's order
+    for block in raw.blocks:
+        if block.table is None:
+            assert _norm(block.text) in body, block.text[:60]
+
+
+# --- compiled built-in packs ----------------------------------------------------------------------
+
+
+def test_pack_carries_its_rule_patterns_compiled() -> None:
+    from yjplan.rules import load
+
+    pack = load.load_pack("builtin:township")
+    compiled = dict(pack.patterns)
+    assert compiled and all(c.pattern == source for source, c in compiled.items())
