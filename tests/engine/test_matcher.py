@@ -140,3 +140,14 @@ def test_all_within_unit_needs_both_parts_in_one_paragraph_or_row() -> None:
     assert apart.outcome in (Outcome.PARTIAL, Outcome.FAIL)
     assert together.outcome == Outcome.PASS
     assert in_row.outcome == Outcome.PASS and in_row.evidence[0].location.row == 2
+
+
+def test_keywords_on_jieba_tokens_respect_word_boundaries() -> None:
+    r = rule("evidence: {keywords: [镇长], tokens: true}\n")
+    inside_a_word, _ = run(r, "2 组织体系\n各乡镇长期坚持值班制度。\n")
+    a_word, _ = run(r, "2 组织体系\n由镇长任总指挥。\n")
+    plain = rule("evidence: {keywords: [镇长]}\n")
+    substring, _ = run(plain, "2 组织体系\n各乡镇长期坚持值班制度。\n")
+    assert inside_a_word.outcome != Outcome.PASS
+    assert a_word.outcome == Outcome.PASS
+    assert substring.outcome == Outcome.PASS  # without tokens it is a plain substring match
