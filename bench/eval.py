@@ -307,7 +307,6 @@ def _case_rows(cases: list[Case]) -> list[str]:
 
 
 def report(results: Results, detect_type: bool) -> str:
-    wrong = sorted((c for c in results.cases if c.label != c.tool), key=lambda c: (c.element, c.file))
     out = [
         "# 要素识别评测报告",
         "",
@@ -320,6 +319,15 @@ def report(results: Results, detect_type: bool) -> str:
         "所以下面的精确率和召回率高估了规则在新预案上的表现。每处改动都是通用规则（见提交记录），没有为单个文件调整，"
         "标注也从未按工具输出修改；要得到可信的泛化估计，需要另行标注一批未参与调规则的预案。",
         "",
+        *report_sections(results),
+    ]
+    return "\n".join(out) + "\n"
+
+
+def report_sections(results: Results) -> list[str]:
+    """The tables every evaluation report shares: summary, per plan, and each disagreement."""
+    wrong = sorted((c for c in results.cases if c.label != c.tool), key=lambda c: (c.element, c.file))
+    out = [
         "## 总表",
         "",
         *summary_lines(results),
@@ -334,7 +342,7 @@ def report(results: Results, detect_type: bool) -> str:
         out += ["", "找不到文件的标注：" + "、".join(results.missing)]
     out += ["", f"## 不一致的要素判断（{len(wrong)} 个）", "", *_case_rows(wrong)]
     out += ["", f"## 不一致的缺陷判断（{len(results.defect_cases)} 个）", "", *_case_rows(results.defect_cases)]
-    return "\n".join(out) + "\n"
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:

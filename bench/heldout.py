@@ -23,7 +23,6 @@ OUT = ev.ROOT / "bench" / "heldout-report.md"
 
 
 def report(results: ev.Results) -> str:
-    wrong = sorted((c for c in results.cases if c.label != c.tool), key=lambda c: (c.element, c.file))
     out = [
         "# 要素识别留出集评测报告",
         "",
@@ -35,20 +34,8 @@ def report(results: ev.Results) -> str:
         f"**这是留出集结果**：这些预案从未参与规则调整。样本很小（{len(results.plans)} 份），"
         "数字的置信区间很宽，只能作方向性参考。",
         "",
-        "## 总表",
-        "",
-        *ev.summary_lines(results),
-        "",
-        "## 各预案",
-        "",
-        "| 文件 | 标注类型 | 审查类型 | 总分 | 等级 |",
-        "|---|---|---|---|---|",
-        *(f"| {p.file} | {p.label_type} | {p.tool_type} | {p.total} | {p.grade} |" for p in results.plans),
+        *ev.report_sections(results),
     ]
-    if results.missing:
-        out += ["", "找不到文件的标注：" + "、".join(results.missing)]
-    out += ["", f"## 不一致的要素判断（{len(wrong)} 个）", "", *ev._case_rows(wrong)]
-    out += ["", f"## 不一致的缺陷判断（{len(results.defect_cases)} 个）", "", *ev._case_rows(results.defect_cases)]
     return "\n".join(out) + "\n"
 
 
