@@ -458,24 +458,14 @@ def bench_audit_cold(bench: Bench, plans: dict[str, Path]) -> None:
             measured(bench, "audit-cold", f"floor script: {what}", label, floor)
             limit = 6.0 if label == "60p.docx" else None
             measured(bench, "audit-cold", "yjplan audit --format json", label, t, floor, "floor script", limit)
-            if path.suffix == ".docx" and label in ("60p.docx", "10p.docx"):
-                # the very first run on a machine also parses the rule packs (then kept compiled)
-                walls, cpus = [], []
-                saved = os.environ.get("YJPLAN_CACHE_DIR")
-                for i in range(max(1, reps // 2)):
-                    os.environ["YJPLAN_CACHE_DIR"] = str(Path(tmp) / f"cache-{i}")
-                    try:
-                        first = timed_run(yjplan_cmd("audit", str(path), "--format", "json"), 1)
-                    finally:
-                        if saved is None:
-                            os.environ.pop("YJPLAN_CACHE_DIR", None)
-                        else:
-                            os.environ["YJPLAN_CACHE_DIR"] = saved
-                    walls.append(first.wall)
-                    cpus.append(first.cpu)
-                t = Timing(statistics.median(walls), statistics.median(cpus), walls)
-                measured(bench, "audit-cold", "yjplan audit, first run (packs not yet compiled)", label, t, floor,
-                         "floor script")
+    # one part of every cold run: the built-in packs are parsed afresh in each process
+    script = ("import time; c = time.process_time(); from yjplan.rules.load import pack_for_type; "
+              "pack_for_type('乡镇'); print((time.process_time() - c) * 1000)")
+    loads = [float(subprocess.run([PY, "-c", script], env=env(), capture_output=True, text=True, check=True).stdout)
+             for _ in range(max(3, bench.reps))]
+    t = Timing(statistics.median(loads), statistics.median(loads), loads)
+    measured(bench, "audit-cold", "  of which loading the township pack (+ base)", "-", t,
+             note="CPU time inside a fresh process, imports included")
 
 
 def bench_packs(bench: Bench, doc_path: Path) -> None:
