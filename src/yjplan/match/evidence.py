@@ -157,28 +157,13 @@ def _keywords(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
         from yjplan.match.tokens import token_boundaries
 
         boundaries = token_boundaries
+    # _joined is None on the reference path, where _first_hit scans unit by unit
     joined = _joined(units, ctx)
     for word in spec.arg:
-        if ctx.memo is not None:
-            first = _first_hit(word, units, joined, boundaries)
-            if first is not None:
-                found.append(first)
-                hit_words.add(word)
-            continue
-        for i, unit in enumerate(units):
-            start = unit.text.find(word)
-            while start != -1:
-                end = start + len(word)
-                if boundaries is not None:
-                    starts, ends = boundaries(unit.text)
-                    if start not in starts or end not in ends:
-                        start = unit.text.find(word, start + 1)
-                        continue
-                found.append(Found(i, start, end, "keyword", value=word))
-                hit_words.add(word)
-                break
-            if word in hit_words:
-                break
+        first = _first_hit(word, units, joined, boundaries)
+        if first is not None:
+            found.append(first)
+            hit_words.add(word)
     if spec.fuzzy and len(hit_words) < len(spec.arg):
         from rapidfuzz import fuzz
 
