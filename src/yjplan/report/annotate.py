@@ -28,21 +28,18 @@ from lxml import etree
 from yjplan.errors import InputError, OutputPathError, ParseFailed
 from yjplan.limits import DEFAULT_LIMITS, Limits
 from yjplan.model import AuditResult, Document, Finding, Location, Outcome, Severity
+from yjplan.parse.docx import W_NS, iter_body_elements
+from yjplan.parse.docx import _w as _w  # the reader's Clark-name helper: one namespace table for both
 
 AUTHOR = "yjplan"
 INITIALS = "YJ"
 REVIEW_INFIX = ".审查"
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 COMMENTS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments"
 COMMENTS_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"
 _OFFICE_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
-
-
-def _w(name: str) -> str:
-    return f"{{{W_NS}}}{name}"
 
 
 W_P, W_R, W_T, W_TBL, W_TR, W_TC, W_PPR, W_RPR, W_B, W_COLOR = map(
@@ -291,7 +288,6 @@ def _table_paragraph(tbl: etree._Element, row: int | None, col: int | None) -> e
 
 
 def _title_paragraph(body: etree._Element) -> etree._Element | None:
-    from yjplan.parse.docx import iter_body_elements
 
     for _ordinal, el in iter_body_elements(body):
         if el.tag == W_P and any((t.text or "").strip() for t in el.iter(W_T)):
@@ -403,7 +399,6 @@ def add_comments(data: bytes, comments: list[Comment], *, title: Anchor | None =
     import io
 
     from yjplan.parse import safezip
-    from yjplan.parse.docx import iter_body_elements
 
     archive = safezip.open_package(data, limits, path)
     names = safezip.member_names(archive)
