@@ -9,8 +9,10 @@
 3. append each finished row to results.jsonl (fsynced) and the cache as it arrives;
 4. on SIGINT/SIGTERM stop dispatching and terminate the workers, then carry on with step 5 for the
    files already done;
-5. rewrite results.jsonl in input order, run the cross-plan checks (crossplan.py) and write the
-   reports (report/batch_*.py), each atomically.
+5. rewrite results.jsonl in input order, condensing each row as it streams by, run the cross-plan
+   checks (crossplan.py) on the condensed data and stream the reports (report/batch_*.py) into
+   their files, each atomically. Memory stays flat in the number of files: nothing holds every
+   row, and full rows are read back from results.jsonl by offset when a report needs them.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from yjplan.errors import ExitCode, InputError, OutputPathError, UsageError, YjplanError
 from yjplan.limits import DEFAULT_LIMITS, Limits
@@ -360,29 +362,37 @@ def run(settings: BatchSettings, *, executor: Executor | None = None, out: TextI
 
 def _finish(*, entries, latest, results_path, outdir, fail_on, fail_under, today, t0, started, settings,  # type: ignore[no-untyped-def]
             ignored, counters, remember) -> BatchReport:
-    """Rewrite results.jsonl in input order and build the summary, the rule tallies and cross-plan findings."""
-    from yjplan.crossplan import PlanFeatures, cross_check
+    """Rewrite results.jsonl in input order and build the summary, the rule tallies and cross-plan findings.
+
+    One pass over the rows, each parsed, condensed and dropped: what stays per input is a PlanRow and
+    the cross-plan checks' compact data (FolderChecks), and the cross-plan findings go to a
+    temporary file, so the main process does not grow with the folder.
+    """
+    from functools import partial
+
+    from yjplan.crossplan import FindingStore, FolderChecks, PlanFeatures
     from yjplan.report.batch_jsonl import read_at, rewrite
 
     order = [latest[e.key] for e in entries if e.key in latest]
-    plans: list[PlanRow] = []
-    features: list[PlanFeatures] = []
-    offsets: dict[int, int] = {}
+    plans: list[PlanRow] = []  # in input order until the cross-plan checks are done
+    checks = FolderChecks(today, store=partial(FindingStore, outdir))
     tallies: dict[str, list[Any]] = {}
     for i, (offset, row) in enumerate(rewrite(results_path, order)):
         plans.append(PlanRow.from_row(row, offset, _gate(row, fail_on, fail_under)))
         if row.get("status") != "audited":
             continue
-        features.append(PlanFeatures.from_row(i, row))
-        offsets[i] = offset
+        checks.add(PlanFeatures.from_row(i, row))
         for f in row.get("findings") or ():
             tally = tallies.setdefault(f["rule_id"], [f.get("title") or "", 0, 0])
             tally[1 if f["outcome"] == "fail" else 2] += 1
 
     def paragraphs(i: int) -> list[list[str]]:
-        return (read_at(results_path, offsets[i]).get("crossplan") or {}).get("paragraphs") or []
+        return (read_at(results_path, plans[i].offset).get("crossplan") or {}).get("paragraphs") or []
 
-    cross = cross_check(features, paragraphs, today, remember=remember)
+    cross = FindingStore(outdir)
+    for finding in checks.findings(paragraphs, remember=remember):
+        cross.append(finding)
+    del checks
     rank = {"audited": 0, "error": 1, "skipped": 2}
     plans.sort(key=lambda p: (rank.get(p.status, 3), -(p.total or 0.0) if p.status == "audited" else 0, p.path))
     rules = sorted((RuleTally(rid, t[0], t[1], t[2]) for rid, t in tallies.items()),
@@ -404,28 +414,28 @@ def _finish(*, entries, latest, results_path, outdir, fail_on, fail_under, today
 
 
 def _write_reports(report: BatchReport, settings: BatchSettings, out: TextIO) -> None:
-    from yjplan.fsutil import atomic_write_bytes
-    from yjplan.report.batch_jsonl import file_mode
+    from yjplan.report.batch_jsonl import atomic_output
 
-    files: list[tuple[str, Callable[[BatchReport], bytes]]] = []
+    # each report is streamed into its file: a large folder's reports are megabytes of text
+    files: list[tuple[str, Callable[[BatchReport, IO[bytes]], None]]] = []
     if "csv" in settings.formats:
         from yjplan.report import batch_csv
 
-        files += [("summary.csv", batch_csv.render_summary_csv), ("findings.csv", batch_csv.render_findings_csv),
-                  ("crossplan.csv", batch_csv.render_crossplan_csv)]
+        files += [("summary.csv", batch_csv.write_summary_csv), ("findings.csv", batch_csv.write_findings_csv),
+                  ("crossplan.csv", batch_csv.write_crossplan_csv)]
     if "xlsx" in settings.formats:
-        from yjplan.report.batch_xlsx import render_batch_xlsx
+        from yjplan.report.batch_xlsx import write_batch_xlsx
 
-        files.append(("report.xlsx", render_batch_xlsx))
+        files.append(("report.xlsx", write_batch_xlsx))
     if "html" in settings.formats:
-        from yjplan.report.batch_html import render_batch_html
+        from yjplan.report.batch_html import write_batch_html
 
-        files.append(("report.html", render_batch_html))
-    for name, render in files:
+        files.append(("report.html", write_batch_html))
+    for name, write in files:
         target = report.outdir / name
         try:
-            atomic_write_bytes(target, render(report))
-            os.chmod(target, file_mode())
+            with atomic_output(target) as fh:
+                write(report, fh)
         except OSError as exc:
             raise OutputPathError(f"无法写入报告（{exc.strerror or exc}）", path=target) from exc
     if "terminal" in settings.formats and not settings.quiet:

@@ -5,9 +5,10 @@ Two halves, both pure:
 * ``features_of(doc)`` runs in the worker next to the audit and returns the small, JSON-ready
   ``crossplan`` part of a results row (a MinHash signature, long paragraphs, phone numbers with the
   unit or person written next to them, cited plan titles, the locality names the plan uses);
-* ``cross_check(plans, load_paragraphs)`` runs once in the main process over compact per-plan
-  records built while streaming results.jsonl, so memory grows with the number of plans (a few
-  hundred bytes each), never with their text.
+* ``FolderChecks`` runs in the main process: results.jsonl is streamed through ``add`` once, which
+  keeps a few compact values per plan (a signature, phone entries as small integers, path and
+  title), and ``findings`` yields the folder's findings from those; ``cross_check`` is the same over
+  a list of ``PlanFeatures``.
 
 Near duplicates use one-permutation MinHash over character 5-grams of the text with digits,
 whitespace and punctuation removed (place names cannot be known, so they stay in and only lower the
@@ -18,12 +19,20 @@ rapidfuzz to confirm copied paragraphs of the pairs found.
 from __future__ import annotations
 
 import hashlib
+import heapq
+import json
+import operator
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+import tempfile
+import weakref
+from array import array
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from itertools import islice
+from pathlib import Path
+from typing import Any, overload
 
 from yjplan.model import Document
 
@@ -89,7 +98,11 @@ def minhash(text: str) -> tuple[bytes | None, int]:
 
 def similarity(a: bytes, b: bytes) -> float:
     """Estimated Jaccard similarity of two signatures: the share of equal positions."""
-    same = sum(1 for i in range(0, len(a), 4) if a[i : i + 4] == b[i : i + 4])
+    if len(a) == len(b) and len(a) % 4 == 0 and a:
+        # positions compared as native 4-byte integers in C: equal bytes are equal integers
+        same = sum(map(operator.eq, memoryview(a).cast("I"), memoryview(b).cast("I")))
+    else:
+        same = sum(1 for i in range(0, len(a), 4) if a[i : i + 4] == b[i : i + 4])
     return same / (len(a) // 4)
 
 
@@ -389,21 +402,102 @@ KIND_LABELS = {
 }
 
 
-def candidate_pairs(signatures: Iterable[tuple[int, bytes]]) -> set[tuple[int, int]]:
-    """Pairs of plan indexes that share at least one LSH band of their signatures."""
-    rows = SIG_SIZE // BANDS
-    buckets: list[dict[bytes, list[int]]] = [defaultdict(list) for _ in range(BANDS)]
-    for idx, sig in signatures:
-        for band in range(BANDS):
-            buckets[band][sig[band * rows * 4 : (band + 1) * rows * 4]].append(idx)
-    pairs: set[tuple[int, int]] = set()
-    for band in buckets:
-        for members in band.values():
+class FindingStore(Sequence[CrossFinding]):
+    """Cross-plan findings kept in an anonymous temporary file and read back in order.
+
+    A phone conflict lists every plan that gives the unit a number, so the findings' text grows
+    faster than the folder (1.4 MB for 200 plans, 5 MB for 1000); on disk it costs the batch main
+    process no memory. Each iteration keeps its own file position, so iterations may nest.
+    """
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self._fh = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115 - closed by close() or the finalizer
+        self._end = 0
+        self._count = 0
+        self._closer = weakref.finalize(self, self._fh.close)
+
+    def append(self, finding: CrossFinding) -> None:
+        # ensure_ascii: a line never holds a raw newline, and lone surrogates read back unchanged
+        line = json.dumps([finding.kind, finding.message, finding.paths, finding.details, finding.similarity])
+        data = line.encode("ascii") + b"\n"
+        self._fh.seek(self._end)
+        self._fh.write(data)
+        self._end += len(data)
+        self._count += 1
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[CrossFinding]:
+        pos, end, rest = 0, self._end, b""
+        while pos < end:
+            self._fh.seek(pos)
+            chunk = self._fh.read(min(1 << 16, end - pos))
+            if not chunk:
+                break
+            pos += len(chunk)
+            *lines, rest = (rest + chunk).split(b"\n")
+            for line in lines:
+                kind, message, paths, details, sim = json.loads(line)
+                yield CrossFinding(kind, message, tuple(paths), tuple(details), sim)
+
+    @overload
+    def __getitem__(self, key: int) -> CrossFinding: ...
+
+    @overload
+    def __getitem__(self, key: slice) -> list[CrossFinding]: ...
+
+    def __getitem__(self, key: int | slice) -> CrossFinding | list[CrossFinding]:
+        if isinstance(key, slice):
+            return list(islice(self, *key.indices(self._count)))
+        index = key + self._count if key < 0 else key
+        if not 0 <= index < self._count:
+            raise IndexError(key)
+        return next(islice(self, index, None))
+
+    def close(self) -> None:
+        self._closer()
+
+
+def _first_band_pairs(signatures: Sequence[bytes]) -> Iterator[tuple[int, int]]:
+    """(x, y), x < y, of signature positions sharing at least one LSH band, each pair exactly once.
+
+    A pair is produced in the first band its signatures share, so no set of all pairs is kept: a
+    folder of templated plans has pairs quadratic in its size (113,000 among 1000 plans). One array
+    of group numbers per band seen so far tells whether a pair met in an earlier band.
+    """
+    width = (SIG_SIZE // BANDS) * 4
+    count = len(signatures)
+    earlier: list[array[int]] = []
+    for band in range(BANDS):
+        lo, hi = band * width, (band + 1) * width
+        groups: dict[bytes, list[int]] = {}
+        for pos, sig in enumerate(signatures):
+            groups.setdefault(sig[lo:hi], []).append(pos)
+        group_of = array("i", bytes(4 * count))
+        for number, members in enumerate(groups.values()):
+            for pos in members:
+                group_of[pos] = number
+        for members in groups.values():
             if len(members) < 2:
                 continue
-            for i, a in enumerate(members):
-                for b in members[i + 1 :]:
-                    pairs.add((a, b) if a < b else (b, a))
+            for k, x in enumerate(members):
+                for y in members[k + 1 :]:
+                    for seen in earlier:
+                        if seen[x] == seen[y]:
+                            break
+                    else:
+                        yield x, y
+        earlier.append(group_of)
+
+
+def candidate_pairs(signatures: Iterable[tuple[int, bytes]]) -> set[tuple[int, int]]:
+    """Pairs of plan indexes that share at least one LSH band of their signatures."""
+    items = list(signatures)
+    pairs = set()
+    for x, y in _first_band_pairs([sig for _, sig in items]):
+        a, b = items[x][0], items[y][0]
+        pairs.add((a, b) if a < b else (b, a))
     return pairs
 
 
@@ -437,88 +531,12 @@ def copied_paragraphs(a: Sequence[Sequence[str]], b: Sequence[Sequence[str]]) ->
     return [(a[i][0], b[j][0], a[i][1], r) for i, (j, r) in sorted(found.items())]
 
 
-def near_duplicates(
-    plans: Sequence[PlanFeatures],
-    load_paragraphs: Callable[[int], list[list[str]]],
-    threshold: float = NEAR_DUP_THRESHOLD,
-    remember: PairMemo | None = None,
-) -> list[CrossFinding]:
-    """Pairs of plans at or above ``threshold`` estimated similarity, with their copied paragraphs.
-
-    ``remember`` (get, put) keeps the copied-paragraph comparison of a pair of file hashes between
-    runs, so re-running on an unchanged folder does not repeat it.
-    """
-    by_index = {p.index: p for p in plans}
-    pairs = candidate_pairs((p.index, p.signature) for p in plans if p.signature)
-    scored = []
-    for a, b in pairs:
-        pa, pb = by_index[a], by_index[b]
-        sim = 1.0 if pa.sha256 == pb.sha256 else similarity(pa.signature or b"", pb.signature or b"")
-        if sim >= threshold:
-            scored.append((sim, a, b))
-    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
-    out = []
-    for sim, a, b in scored[:MAX_PAIRS]:
-        pa, pb = by_index[a], by_index[b]
-        if pa.sha256 == pb.sha256:
-            out.append(CrossFinding("near_duplicate", f"两份文件内容完全相同：{pa.title}", (pa.path, pb.path),
-                                    similarity=1.0))
-            continue
-        key = f"{pa.sha256}:{pb.sha256}"
-        copies = remember[0](key) if remember else None
-        if copies is None:
-            copies = copied_paragraphs(load_paragraphs(a), load_paragraphs(b))
-            if remember:
-                remember[1](key, copies)
-        details = tuple(f"{la} ≈ {lb}（相似度 {r:.0f}）：{_preview(t)}" for la, lb, t, r in copies[:10])
-        if len(copies) > 10:
-            details += (f"另有 {len(copies) - 10} 段相同或近似的段落",)
-        message = f"两份预案高度相似（约 {sim:.0%}），有 {len(copies)} 段相同或近似的段落，可能是照抄后改了名称"
-        out.append(CrossFinding("near_duplicate", message, (pa.path, pb.path), details, similarity=round(sim, 3)))
-    return out
-
-
 def _preview(text: str, n: int = 40) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[:n] + "…"
 
 
-def phone_conflicts(plans: Sequence[PlanFeatures]) -> list[CrossFinding]:
-    """The same unit (or the same person of a unit) with different numbers in different plans.
-
-    Numbers are compared kind by kind (landline with landline, mobile with mobile) and only plans that
-    give the unit its own number take part: two plans conflict when their numbers of one kind for the
-    unit have nothing in common. A plan that lists a unit only through its staff's mobiles is not
-    compared at unit level (different people are not a conflict).
-    """
-    units: dict[str, dict[int, dict[str, set[str]]]] = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))
-    people: dict[tuple[str, str], dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
-    where: dict[tuple[int, str], str] = {}
-    for p in plans:
-        for unit, person, phone, kind, loc in p.phones:
-            where.setdefault((p.index, phone), loc)
-            if person:
-                people[(unit, person)][p.index].add(phone)
-                units[unit][p.index]["staff_" + kind].add(phone)
-            else:
-                units[unit][p.index][kind].add(phone)
-    by_index = {p.index: p for p in plans}
-    out: list[CrossFinding] = []
-    for unit in sorted(units):
-        per_plan = units[unit]
-        for kind in ("land", "mobile"):
-            own = {i: d[kind] | d["staff_" + kind] for i, d in per_plan.items() if d[kind]}
-            finding = _conflict(unit, own, by_index, where)
-            if finding:
-                out.append(finding)
-    for unit, person in sorted(people):
-        finding = _conflict(f"{unit} {person}", dict(people[(unit, person)]), by_index, where)
-        if finding:
-            out.append(finding)
-    return out
-
-
-def _conflict(label: str, numbers: dict[int, set[str]], by_index: dict[int, PlanFeatures],
+def _conflict(label: str, numbers: dict[int, set[str]], path_of: Callable[[int], str],
               where: dict[tuple[int, str], str]) -> CrossFinding | None:
     if len(numbers) < 2:
         return None
@@ -528,50 +546,245 @@ def _conflict(label: str, numbers: dict[int, set[str]], by_index: dict[int, Plan
         return None
     variants = sorted({" / ".join(sorted(s)) for _, s in items})
     details = tuple(
-        f"{by_index[i].path}：{'、'.join(sorted(s))}（{where.get((i, sorted(s)[0]), '位置未知')}）" for i, s in items
+        f"{path_of(i)}：{'、'.join(sorted(s))}（{where.get((i, sorted(s)[0]), '位置未知')}）" for i, s in items
     )
     message = f"“{label}”在不同预案中的电话不一致：{'；'.join(variants)}"
-    return CrossFinding("phone_conflict", message, tuple(by_index[i].path for i, _ in items), details)
+    return CrossFinding("phone_conflict", message, tuple(path_of(i) for i, _ in items), details)
+
+
+def _missing_superior(p: PlanFeatures) -> CrossFinding | None:
+    pattern = _SUPERIOR_FOR.get(p.plan_type or "")
+    if pattern is None:
+        return None
+    own = normalize(p.title)
+    if any(pattern.search(c) and normalize(c) != own and "预案" in c for c in p.cited):
+        return None
+    example = "《××县突发事件总体应急预案》" if p.plan_type == "乡镇" else "《××镇突发事件总体应急预案》"
+    cited = "、".join(f"《{c}》" for c in p.cited[:5]) or "无"
+    return CrossFinding(
+        "no_superior_plan",
+        f"{p.plan_type}预案没有引用上级预案（如{example}），看不出与上级预案如何衔接",
+        (p.path,),
+        (f"引用的预案：{cited}",),
+    )
+
+
+def _overdue(p: PlanFeatures, today: date, years: int) -> CrossFinding | None:
+    if p.issue_date is None:
+        return None
+    try:
+        due = p.issue_date.replace(year=p.issue_date.year + years)
+    except ValueError:  # 29 February
+        due = p.issue_date.replace(year=p.issue_date.year + years, day=28)
+    if due >= today:
+        return None
+    age = (today - p.issue_date).days / 365.25
+    return CrossFinding(
+        "overdue",
+        f"印发于 {p.issue_date.isoformat()}，已超过 {years} 年（约 {age:.1f} 年），应评估并修订",
+        (p.path,),
+    )
+
+
+class FolderChecks:
+    """The four folder-level checks, fed one plan at a time, keeping only compact data per plan.
+
+    The batch main process streams results.jsonl through ``add`` and must not grow with the folder:
+    per plan it keeps its path and title, its MinHash signature (512 bytes) and its phone entries as
+    six integers each in one array (the strings themselves are stored once per folder: units,
+    numbers and locations repeat across plans). The per-plan checks (superior plan, age) are decided in
+    ``add`` and appended to ``store()`` sequences, which the batch points at temporary files.
+    ``findings`` then yields exactly what ``cross_check`` over every plan's ``PlanFeatures`` gives.
+    """
+
+    def __init__(self, today: date | None, *, years: int = OVERDUE_YEARS,
+                 store: Callable[[], Any] = list) -> None:
+        self.today = today
+        self.years = years
+        self._indexes: list[int] = []
+        self._paths: list[str] = []
+        self._titles: list[str] = []
+        self._signed: list[tuple[int, bytes, str]] = []  # (position, signature, sha256)
+        # one phone entry = (unit, position, person, phone, kind, first location of the phone in
+        # the plan), each string an index into _values
+        self._phones = array("i")
+        self._ids: dict[Any, int] = {}
+        self._values: list[Any] = []
+        self._superior = store()
+        self._overdue = store()
+
+    def _id(self, value: Any) -> int:
+        found = self._ids.get(value)
+        if found is None:
+            found = self._ids[value] = len(self._values)
+            self._values.append(value)
+        return found
+
+    def add(self, plan: PlanFeatures) -> None:
+        pos = len(self._indexes)
+        self._indexes.append(plan.index)
+        self._paths.append(plan.path)
+        self._titles.append(plan.title)
+        if plan.signature:
+            self._signed.append((pos, plan.signature, plan.sha256))
+        first: dict[str, str] = {}  # phone → where it first appears in this plan, under any unit
+        ident = self._id
+        for unit, person, phone, kind, loc in plan.phones:
+            where = first.setdefault(phone, loc)
+            self._phones.extend((ident(unit), pos, ident(person), ident(phone), ident(kind), ident(where)))
+        finding = _missing_superior(plan)
+        if finding is not None:
+            self._superior.append(finding)
+        finding = _overdue(plan, self.today, self.years) if self.today is not None else None
+        if finding is not None:
+            self._overdue.append(finding)
+
+    def findings(self, load_paragraphs: Callable[[int], list[list[str]]],
+                 threshold: float = NEAR_DUP_THRESHOLD, remember: PairMemo | None = None) -> Iterator[CrossFinding]:
+        yield from self.near_duplicates(load_paragraphs, threshold, remember)
+        yield from self.phone_conflicts()
+        yield from self._superior
+        yield from self._overdue
+
+    def near_duplicates(self, load_paragraphs: Callable[[int], list[list[str]]],
+                        threshold: float = NEAR_DUP_THRESHOLD,
+                        remember: PairMemo | None = None) -> Iterator[CrossFinding]:
+        """Pairs of plans at or above ``threshold`` estimated similarity, with their copied paragraphs.
+
+        Only the MAX_PAIRS most similar pairs are kept while scoring (most similar first, then by
+        plan index); ``remember`` (get, put) keeps the copied-paragraph comparison of a pair of file
+        hashes between runs, so re-running on an unchanged folder does not repeat it.
+        """
+        signed, indexes = self._signed, self._indexes
+
+        def scored() -> Iterator[tuple[float, int, int, int, int]]:
+            # (-similarity, index a, index b) orders the pairs; (a, b) is unique, so x, y never decide
+            for x, y in _first_band_pairs([sig for _, sig, _ in signed]):
+                (pa, sa, ha), (pb, sb, hb) = signed[x], signed[y]
+                sim = 1.0 if ha == hb else similarity(sa, sb)
+                if sim >= threshold:
+                    a, b = indexes[pa], indexes[pb]
+                    yield (-sim, a, b, x, y) if a < b else (-sim, b, a, y, x)
+
+        for neg, a, b, x, y in heapq.nsmallest(MAX_PAIRS, scored()):
+            sim = -neg
+            (pa, _, sha_a), (pb, _, sha_b) = signed[x], signed[y]
+            if sha_a == sha_b:
+                yield CrossFinding("near_duplicate", f"两份文件内容完全相同：{self._titles[pa]}",
+                                   (self._paths[pa], self._paths[pb]), similarity=1.0)
+                continue
+            key = f"{sha_a}:{sha_b}"
+            copies = remember[0](key) if remember else None
+            if copies is None:
+                copies = copied_paragraphs(load_paragraphs(a), load_paragraphs(b))
+                if remember:
+                    remember[1](key, copies)
+            details = tuple(f"{la} ≈ {lb}（相似度 {r:.0f}）：{_preview(t)}" for la, lb, t, r in copies[:10])
+            if len(copies) > 10:
+                details += (f"另有 {len(copies) - 10} 段相同或近似的段落",)
+            message = f"两份预案高度相似（约 {sim:.0%}），有 {len(copies)} 段相同或近似的段落，可能是照抄后改了名称"
+            yield CrossFinding("near_duplicate", message, (self._paths[pa], self._paths[pb]), details,
+                               similarity=round(sim, 3))
+
+    def phone_conflicts(self) -> Iterator[CrossFinding]:
+        """The same unit (or the same person of a unit) with different numbers in different plans.
+
+        Numbers are compared kind by kind (landline with landline, mobile with mobile) and only plans
+        that give the unit its own number take part: two plans conflict when their numbers of one kind
+        for the unit have nothing in common. A plan that lists a unit only through its staff's mobiles
+        is not compared at unit level (different people are not a conflict). Units are taken one at a
+        time, in order, so only one unit's numbers are ever unpacked.
+        """
+        pos_of = {index: pos for pos, index in enumerate(self._indexes)}
+
+        def path_of(index: int) -> str:
+            return self._paths[pos_of[index]]
+
+        order, units = self._by_unit()
+        for unit, lo, hi in units:
+            per_plan: dict[int, dict[str, set[str]]] = {}
+            where: dict[tuple[int, str], str] = {}
+            for index, person, phone, kind, loc in self._entries(order, lo, hi):
+                where.setdefault((index, phone), loc)
+                per_plan.setdefault(index, {}).setdefault("staff_" + kind if person else kind, set()).add(phone)
+            for kind in ("land", "mobile"):
+                own = {i: d[kind] | d.get("staff_" + kind, set()) for i, d in per_plan.items() if d.get(kind)}
+                finding = _conflict(unit, own, path_of, where)
+                if finding:
+                    yield finding
+        for unit, lo, hi in units:
+            people: dict[str, dict[int, set[str]]] = {}
+            where = {}
+            for index, person, phone, _, loc in self._entries(order, lo, hi):
+                where.setdefault((index, phone), loc)
+                if person:
+                    people.setdefault(person, {}).setdefault(index, set()).add(phone)
+            for person in sorted(people):
+                finding = _conflict(f"{unit} {person}", people[person], path_of, where)
+                if finding:
+                    yield finding
+
+    def _by_unit(self) -> tuple[array[int], list[tuple[Any, int, int]]]:
+        """Phone entry numbers grouped by unit, and (unit, start, end) of each group in unit order.
+
+        A counting sort into one array: grouping costs 4 bytes per entry, not a list or dict per
+        unit; within a unit the entries keep the order they were added in.
+        """
+        phones, values = self._phones, self._values
+        sizes: dict[int, int] = {}
+        for unit in phones[::_ENTRY]:
+            sizes[unit] = sizes.get(unit, 0) + 1
+        units = sorted(sizes, key=values.__getitem__)
+        start, end = {}, 0
+        for unit in units:
+            start[unit] = end
+            end += sizes[unit]
+        order = array("i", bytes(4 * end))
+        for number, unit in enumerate(phones[::_ENTRY]):
+            order[start[unit]] = number
+            start[unit] += 1
+        return order, [(values[u], start[u] - sizes[u], start[u]) for u in units]
+
+    def _entries(self, order: array[int], lo: int, hi: int) -> Iterator[tuple[int, Any, Any, Any, Any]]:
+        """(index, person, phone, kind, first location) of the phone entries order[lo:hi]."""
+        phones, values, indexes = self._phones, self._values, self._indexes
+        for number in order[lo:hi]:
+            k = number * _ENTRY
+            yield (indexes[phones[k + 1]], values[phones[k + 2]], values[phones[k + 3]], values[phones[k + 4]],
+                   values[phones[k + 5]])
+
+
+_ENTRY = 6  # integers per phone entry in FolderChecks._phones: unit, position, person, phone, kind, location
+
+
+def _checks(plans: Iterable[PlanFeatures], today: date | None = None) -> FolderChecks:
+    checks = FolderChecks(today)
+    for p in plans:
+        checks.add(p)
+    return checks
+
+
+def near_duplicates(
+    plans: Sequence[PlanFeatures],
+    load_paragraphs: Callable[[int], list[list[str]]],
+    threshold: float = NEAR_DUP_THRESHOLD,
+    remember: PairMemo | None = None,
+) -> list[CrossFinding]:
+    """Pairs of plans at or above ``threshold`` estimated similarity (see FolderChecks.near_duplicates)."""
+    return list(_checks(plans).near_duplicates(load_paragraphs, threshold, remember))
+
+
+def phone_conflicts(plans: Sequence[PlanFeatures]) -> list[CrossFinding]:
+    """The same unit or person with different numbers in different plans (see FolderChecks.phone_conflicts)."""
+    return list(_checks(plans).phone_conflicts())
 
 
 def missing_superior(plans: Sequence[PlanFeatures]) -> list[CrossFinding]:
-    out = []
-    for p in plans:
-        pattern = _SUPERIOR_FOR.get(p.plan_type or "")
-        if pattern is None:
-            continue
-        own = normalize(p.title)
-        superior = [c for c in p.cited if pattern.search(c) and normalize(c) != own and "预案" in c]
-        if superior:
-            continue
-        example = "《××县突发事件总体应急预案》" if p.plan_type == "乡镇" else "《××镇突发事件总体应急预案》"
-        cited = "、".join(f"《{c}》" for c in p.cited[:5]) or "无"
-        out.append(CrossFinding(
-            "no_superior_plan",
-            f"{p.plan_type}预案没有引用上级预案（如{example}），看不出与上级预案如何衔接",
-            (p.path,),
-            (f"引用的预案：{cited}",),
-        ))
-    return out
+    return [f for f in map(_missing_superior, plans) if f is not None]
 
 
 def overdue(plans: Sequence[PlanFeatures], today: date, years: int = OVERDUE_YEARS) -> list[CrossFinding]:
-    out = []
-    for p in plans:
-        if p.issue_date is None:
-            continue
-        try:
-            due = p.issue_date.replace(year=p.issue_date.year + years)
-        except ValueError:  # 29 February
-            due = p.issue_date.replace(year=p.issue_date.year + years, day=28)
-        if due < today:
-            age = (today - p.issue_date).days / 365.25
-            out.append(CrossFinding(
-                "overdue",
-                f"印发于 {p.issue_date.isoformat()}，已超过 {years} 年（约 {age:.1f} 年），应评估并修订",
-                (p.path,),
-            ))
-    return out
+    return [f for p in plans if (f := _overdue(p, today, years)) is not None]
 
 
 def cross_check(
@@ -581,9 +794,4 @@ def cross_check(
     threshold: float = NEAR_DUP_THRESHOLD,
     remember: PairMemo | None = None,
 ) -> tuple[CrossFinding, ...]:
-    return (
-        *near_duplicates(plans, load_paragraphs, threshold, remember),
-        *phone_conflicts(plans),
-        *missing_superior(plans),
-        *overdue(plans, today),
-    )
+    return tuple(_checks(plans, today).findings(load_paragraphs, threshold, remember))

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from yjplan.crossplan import (
     PlanFeatures,
@@ -131,3 +137,166 @@ def test_overdue_counts_three_years_from_the_issue_date() -> None:
     plans = [_features(0, "old", issue_date=date(2021, 5, 31)), _features(1, "new", issue_date=date(2022, 6, 2)),
              _features(2, "leap", issue_date=date(2020, 2, 29)), _features(3, "unknown")]
     assert [c.paths[0] for c in overdue(plans, date(2025, 6, 1))] == ["old", "leap"]
+
+
+# --- streaming checks: the same findings as the straightforward all-in-memory versions -----------
+
+
+def _reference_phone_conflicts(plans: list[PlanFeatures]) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+    """The phone check written the obvious way: every plan's numbers in nested dicts at once."""
+    from collections import defaultdict
+
+    units: dict = defaultdict(lambda: defaultdict(lambda: defaultdict(set)))  # type: ignore[type-arg]
+    people: dict = defaultdict(lambda: defaultdict(set))  # type: ignore[type-arg]
+    where: dict[tuple[int, str], str] = {}
+    for p in plans:
+        for unit, person, phone, kind, loc in p.phones:
+            where.setdefault((p.index, phone), loc)
+            if person:
+                people[(unit, person)][p.index].add(phone)
+                units[unit][p.index]["staff_" + kind].add(phone)
+            else:
+                units[unit][p.index][kind].add(phone)
+    path = {p.index: p.path for p in plans}
+
+    def conflict(label: str, numbers: dict[int, set[str]]) -> list[tuple[str, tuple[str, ...], tuple[str, ...]]]:
+        items = sorted(numbers.items())
+        if len(items) < 2 or all(sa & sb for k, (_, sa) in enumerate(items) for _, sb in items[k + 1 :]):
+            return []
+        message = f"“{label}”在不同预案中的电话不一致：{'；'.join(sorted({' / '.join(sorted(s)) for _, s in items}))}"
+        details = tuple(f"{path[i]}：{'、'.join(sorted(s))}（{where[(i, sorted(s)[0])]}）" for i, s in items)
+        return [(message, tuple(path[i] for i, _ in items), details)]
+
+    out = []
+    for unit in sorted(units):
+        for kind in ("land", "mobile"):
+            own = {i: d[kind] | d["staff_" + kind] for i, d in units[unit].items() if d[kind]}
+            out += conflict(unit, own)
+    for unit, person in sorted(people):
+        out += conflict(f"{unit} {person}", dict(people[(unit, person)]))
+    return out
+
+
+def _reference_ranked_pairs(plans: list[PlanFeatures], threshold: float, limit: int) -> list[tuple[str, str, float]]:
+    """Near-duplicate pairs the obvious way: the set of all candidate pairs, scored and sorted."""
+    from yjplan.crossplan import BANDS, SIG_SIZE
+
+    width = SIG_SIZE // BANDS * 4
+    by_index = {p.index: p for p in plans}
+    pairs = set()
+    for band in range(BANDS):
+        buckets: dict[bytes, list[int]] = {}
+        for p in plans:
+            if p.signature:
+                buckets.setdefault(p.signature[band * width : (band + 1) * width], []).append(p.index)
+        for members in buckets.values():
+            pairs |= {(min(a, b), max(a, b)) for a in members for b in members if a != b}
+    scored = []
+    for a, b in pairs:
+        pa, pb = by_index[a], by_index[b]
+        sim = 1.0 if pa.sha256 == pb.sha256 else similarity(pa.signature, pb.signature)  # type: ignore[arg-type]
+        if sim >= threshold:
+            scored.append((sim, a, b))
+    scored.sort(key=lambda t: (-t[0], t[1], t[2]))
+    return [(by_index[a].path, by_index[b].path, 1.0 if by_index[a].sha256 == by_index[b].sha256 else round(s, 3))
+            for s, a, b in scored[:limit]]
+
+
+UNITS = ("青石镇应急办", "青石镇值班室", "梧桐县应急管理局")
+PEOPLE = ("", "", "王强", "李明")
+PHONES = ("0839-5551234", "0839-5559999", "0839-5550000", "13812345678", "13900000001", "13700000002")
+WHERE = ("第3段", "第5段", "表1第2行第4列")
+
+
+@st.composite
+def _phone_plans(draw: st.DrawFn) -> list[PlanFeatures]:
+    count = draw(st.integers(2, 7))
+    indexes = draw(st.permutations(range(count * 3)))[:count]  # not in input order: the index decides
+    plans = []
+    for index in indexes:
+        entries = draw(st.lists(st.tuples(st.sampled_from(UNITS), st.sampled_from(PEOPLE), st.sampled_from(PHONES),
+                                          st.sampled_from(WHERE)), max_size=8))
+        phones = tuple((u, p, n, "mobile" if n.startswith("1") else "land", w) for u, p, n, w in entries)
+        plans.append(_features(index, f"{index}.txt", phones=phones))
+    return plans
+
+
+@settings(max_examples=300, deadline=None)
+@given(_phone_plans())
+def test_phone_conflicts_match_the_all_in_memory_reference(plans: list[PlanFeatures]) -> None:
+    found = [(c.message, c.paths, c.details) for c in phone_conflicts(plans)]
+    assert found == _reference_phone_conflicts(plans)
+
+
+def _signature(rng: random.Random, base: bytes, changed: int) -> bytes:
+    sig = bytearray(base)
+    for pos in rng.sample(range(128), changed):
+        sig[pos * 4 : pos * 4 + 4] = rng.randbytes(4)
+    return bytes(sig)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.integers(2, 14), st.integers(1, 6), st.sampled_from((0.3, 0.6, 0.9)))
+def test_near_duplicate_ranking_matches_the_all_pairs_reference(seed: int, count: int, limit: int,
+                                                                threshold: float) -> None:
+    import yjplan.crossplan as crossplan
+
+    rng = random.Random(seed)
+    bases = [rng.randbytes(512) for _ in range(3)]
+    indexes = rng.sample(range(100), count)
+    plans = []
+    for index in indexes:
+        sig = _signature(rng, rng.choice(bases), rng.choice((0, 5, 30, 60, 128)))
+        sha = rng.choice(("same", str(index), str(index)))
+        plans.append(replace(_features(index, f"{index}.txt", sha256=sha), signature=sig))
+    original = crossplan.MAX_PAIRS
+    crossplan.MAX_PAIRS = limit  # the truncation to the most similar pairs must agree too
+    try:
+        found = near_duplicates(plans, lambda i: [], threshold)
+    finally:
+        crossplan.MAX_PAIRS = original
+    assert [(*c.paths, c.similarity) for c in found] == _reference_ranked_pairs(plans, threshold, limit)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 2**32), st.integers(0, 30))
+def test_each_pair_sharing_a_band_is_produced_exactly_once(seed: int, count: int) -> None:
+    from yjplan.crossplan import _first_band_pairs
+
+    rng = random.Random(seed)
+    bases = [rng.randbytes(512) for _ in range(4)]
+    sigs = [_signature(rng, rng.choice(bases), rng.choice((10, 60, 120))) for _ in range(count)]
+    produced = list(_first_band_pairs(sigs))
+    brute = {(x, y) for x in range(count) for y in range(x + 1, count)
+             if any(sigs[x][b * 16 : b * 16 + 16] == sigs[y][b * 16 : b * 16 + 16] for b in range(32))}
+    assert len(produced) == len(set(produced)), "a pair was produced twice"
+    assert set(produced) == brute
+
+
+def test_similarity_fast_path_counts_like_the_byte_slices() -> None:
+    rng = random.Random(5)
+    a = rng.randbytes(512)
+    b = _signature(rng, a, 37)
+    assert similarity(a, b) == sum(a[i : i + 4] == b[i : i + 4] for i in range(0, 512, 4)) / 128 == 91 / 128
+    assert similarity(a, a[:-2]) == sum(a[i : i + 4] == a[:-2][i : i + 4] for i in range(0, 512, 4)) / 128
+
+
+def test_finding_store_reads_back_what_was_appended(tmp_path: Path) -> None:
+    from yjplan.crossplan import CrossFinding, FindingStore
+
+    findings = [
+        CrossFinding("phone_conflict", "“镇应急办”\n不一致", ("a/\udcff名.txt", "b.txt"), ("第1行", "第2行😀")),
+        CrossFinding("near_duplicate", "相似", ("a", "b"), (), 0.667),
+        CrossFinding("overdue", "印发于 2011-06-23", ("c",)),
+    ]
+    store = FindingStore(tmp_path)
+    assert not store and len(store) == 0 and list(store) == []
+    for f in findings:
+        store.append(f)
+    assert len(store) == 3 and list(store) == findings and list(store) == findings
+    assert [(x, y) for x, y in zip(store, store, strict=True)] == list(zip(findings, findings, strict=True))
+    assert store[:2] == findings[:2] and store[-1] == findings[-1] and store[1] == findings[1]
+    with pytest.raises(IndexError):
+        store[3]
+    assert list(tmp_path.iterdir()) == [], "an anonymous file: nothing is left in the folder"
+    store.close()

@@ -3,10 +3,13 @@ network), readable offline and printable. Every string from a document is escape
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Iterable, Iterator, Sequence
 from html import escape
+from itertools import chain
+from typing import IO
 
-from yjplan.report.batch_csv import CRITERIA, OUTCOME_LABELS, SEVERITY_LABELS
+from yjplan.report.batch_csv import CRITERIA, OUTCOME_LABELS, SEVERITY_LABELS, rendered
 from yjplan.report.batch_jsonl import GRADES, BatchReport, PlanRow
 
 GRADE_COLOURS = {"优秀": "#2e9d5b", "良好": "#8cc97a", "合格": "#f2c94c", "不合格": "#e05252"}
@@ -123,25 +126,32 @@ def _findings_html(row: dict) -> str:  # type: ignore[type-arg]
             f"<ul class='details'>{''.join(items)}{more}</ul></details>")
 
 
-def _plan_table(report: BatchReport) -> str:
+def _plan_table(report: BatchReport) -> Iterator[str]:
+    """Row by row: with every plan's findings this is most of the file."""
     head = "".join(f"<th>{h}</th>" for h in ("排名", "预案", "类型", "总分", "等级", *CRITERIA, "错误", "警告", "问题"))
-    rows = []
+    yield f"<table><thead><tr>{head}</tr></thead><tbody>"
     for rank, (p, row) in enumerate(zip(report.audited, report.rows(report.audited), strict=True), start=1):
         scores = dict(p.scores)
-        rows.append(
+        yield (
             f"<tr><td class='num'>{rank}</td><td>{_e(p.name)}<div class='path'>{_e(p.path)}</div></td>"
             f"<td>{_e(p.plan_type)}</td><td class='num'>{_e(p.total)}</td><td>{_grade(p.grade)}</td>"
             + "".join(f"<td class='num'>{_e(scores.get(c))}</td>" for c in CRITERIA)
             + f"<td class='num'>{p.count('error')}</td><td class='num'>{p.count('warning')}</td>"
             f"<td>{_findings_html(row)}</td></tr>"
         )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    yield "</tbody></table>"
 
 
-def _simple_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
     head = "".join(f"<th>{_e(h)}</th>" for h in header)
-    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>" for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    yield f"<table><thead><tr>{head}</tr></thead><tbody>"
+    for r in rows:
+        yield "<tr>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>"
+    yield "</tbody></table>"
+
+
+def _simple_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    return "".join(_table(header, rows))
 
 
 def _weakest(plans: Sequence[PlanRow]) -> str:
@@ -151,7 +161,8 @@ def _weakest(plans: Sequence[PlanRow]) -> str:
     ])
 
 
-def render_batch_html(report: BatchReport) -> bytes:
+def _parts(report: BatchReport) -> Iterator[str | Iterable[str]]:
+    """The page's parts in order (joined by newlines); a long part comes as an iterable of pieces."""
     audited = report.audited
     mean = sum(p.total or 0 for p in audited) / len(audited) if audited else 0.0
     cards = [
@@ -159,61 +170,77 @@ def render_batch_html(report: BatchReport) -> bytes:
         (len(report.skipped), "跳过"), (f"{mean:.1f}", "平均分"), (len(report.cross), "跨预案问题"),
     ]
     grade_counts = report.grade_counts()
-    parts = [
-        "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>",
-        "<meta name='viewport' content='width=device-width, initial-scale=1'>",
-        f"<title>预案批量审查报告</title><style>{CSS}</style></head><body><main>",
-        "<h1>预案批量审查报告</h1>",
-        f"<div class='meta'>输入：{_e('；'.join(report.roots))} · 开始于 {_e(report.started)}"
-        f" · 用时 {report.elapsed_s:.1f} 秒 · 缓存命中 {report.cache_hits} · 忽略的非文档文件 {report.ignored}</div>",
-    ]
+    yield "<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'>"
+    yield "<meta name='viewport' content='width=device-width, initial-scale=1'>"
+    yield f"<title>预案批量审查报告</title><style>{CSS}</style></head><body><main>"
+    yield "<h1>预案批量审查报告</h1>"
+    yield (f"<div class='meta'>输入：{_e('；'.join(report.roots))} · 开始于 {_e(report.started)}"
+           f" · 用时 {report.elapsed_s:.1f} 秒 · 缓存命中 {report.cache_hits}"
+           f" · 忽略的非文档文件 {report.ignored}</div>")
     if report.interrupted:
-        parts.append(f"<div class='note'>本次运行被中断：完成 {report.done}/{report.inputs}，"
-                     "可用 --resume 继续。</div>")
-    parts.append("<div class='cards'>" + "".join(f"<div class='card'><b>{_e(v)}</b><span>{_e(k)}</span></div>"
-                                                 for v, k in cards) + "</div>")
-    parts.append("<div class='charts'>")
-    parts.append("<div class='chart'><h3>等级分布</h3>"
-                 + _bar_chart([(g, grade_counts.get(g, 0), GRADE_COLOURS[g]) for g in GRADES]) + "</div>")
-    parts.append("<div class='chart'><h3>总分分布</h3>" + _histogram(report) + "</div>")
-    parts.append("<div class='chart'><h3>未通过最多的规则</h3>"
-                 + _hbar_chart([(f"{r.rule_id} {r.title}", r.gaps) for r in report.rules[:10]]) + "</div>")
-    parts.append("</div>")
+        yield (f"<div class='note'>本次运行被中断：完成 {report.done}/{report.inputs}，"
+               "可用 --resume 继续。</div>")
+    yield ("<div class='cards'>" + "".join(f"<div class='card'><b>{_e(v)}</b><span>{_e(k)}</span></div>"
+                                           for v, k in cards) + "</div>")
+    yield "<div class='charts'>"
+    yield ("<div class='chart'><h3>等级分布</h3>"
+           + _bar_chart([(g, grade_counts.get(g, 0), GRADE_COLOURS[g]) for g in GRADES]) + "</div>")
+    yield "<div class='chart'><h3>总分分布</h3>" + _histogram(report) + "</div>"
+    yield ("<div class='chart'><h3>未通过最多的规则</h3>"
+           + _hbar_chart([(f"{r.rule_id} {r.title}", r.gaps) for r in report.rules[:10]]) + "</div>")
+    yield "</div>"
     types = report.type_counts()
     if types:
-        parts.append("<h2>按预案类型</h2>")
-        parts.append(_simple_table(("预案类型", "份数", *GRADES), [
+        yield "<h2>按预案类型</h2>"
+        yield _simple_table(("预案类型", "份数", *GRADES), [
             (_e(t), str(sum(g.values())), *(str(g.get(x, 0)) for x in GRADES)) for t, g in types.items()
-        ]))
+        ])
     if audited:
-        parts.append("<h2>最弱的 5 份预案</h2>" + _weakest(report.weakest(5)))
-    parts.append("<h2>跨预案检查</h2>")
+        yield "<h2>最弱的 5 份预案</h2>" + _weakest(report.weakest(5))
+    yield "<h2>跨预案检查</h2>"
     if report.cross:
-        parts.append(_simple_table(("类别", "说明", "涉及文件"), [
+        yield _table(("类别", "说明", "涉及文件"), (
             (_e(c.label), _e(c.message) + (f"<ul class='details'>{''.join(f'<li>{_e(d)}</li>' for d in c.details)}</ul>"
-                                            if c.details else ""),
+                                           if c.details else ""),
              "<br>".join(f"<span class='path'>{_e(p)}</span>" for p in c.paths))
             for c in report.cross
-        ]))
+        ))
     else:
-        parts.append("<p class='meta'>未发现跨预案问题。</p>")
+        yield "<p class='meta'>未发现跨预案问题。</p>"
     if report.rules:
-        parts.append("<h2>未通过最多的规则</h2>")
-        parts.append(_simple_table(("规则", "名称", "不符合", "基本符合"), [
+        yield "<h2>未通过最多的规则</h2>"
+        yield _simple_table(("规则", "名称", "不符合", "基本符合"), [
             (_e(r.rule_id), _e(r.title), str(r.fail), str(r.partial)) for r in report.rules[:20]
-        ]))
-    parts.append("<h2>全部预案（按总分排序）</h2>")
-    parts.append(_plan_table(report) if audited else "<p class='meta'>没有审查完成的预案。</p>")
+        ])
+    yield "<h2>全部预案（按总分排序）</h2>"
+    yield _plan_table(report) if audited else "<p class='meta'>没有审查完成的预案。</p>"
     if report.errors:
-        parts.append("<h2>出错的文件</h2>")
-        parts.append(_simple_table(("文件", "错误代码", "原因"), [
+        yield "<h2>出错的文件</h2>"
+        yield _table(("文件", "错误代码", "原因"), (
             (f"<span class='path'>{_e(p.path)}</span>", _e(p.code), _e(p.reason)) for p in report.errors
-        ]))
+        ))
     if report.skipped:
-        parts.append("<h2>跳过的文件</h2>")
-        parts.append(_simple_table(("文件", "原因"), [
+        yield "<h2>跳过的文件</h2>"
+        yield _table(("文件", "原因"), (
             (f"<span class='path'>{_e(p.path)}</span>", _e(p.reason)) for p in report.skipped
-        ]))
-    parts.append("<p class='meta'>由 yjplan batch 生成。得分与等级的计算方法见 yjplan rules list。</p>")
-    parts.append("</main></body></html>")
-    return "\n".join(parts).encode("utf-8", "replace")
+        ))
+    yield "<p class='meta'>由 yjplan batch 生成。得分与等级的计算方法见 yjplan rules list。</p>"
+    yield "</main></body></html>"
+
+
+def write_batch_html(report: BatchReport, out: IO[bytes]) -> None:
+    """Stream the page into ``out``: the plan table carries every plan's findings, megabytes for a
+    large folder, and is never held in memory whole."""
+    text = io.TextIOWrapper(out, encoding="utf-8", errors="replace", newline="")
+    try:
+        for k, part in enumerate(_parts(report)):
+            pieces = (part,) if isinstance(part, str) else part
+            for piece in chain(("\n",) if k else (), pieces):
+                text.write(piece)
+        text.flush()
+    finally:
+        text.detach()  # ``out`` stays open: its owner fsyncs and renames it
+
+
+def render_batch_html(report: BatchReport) -> bytes:
+    return rendered(write_batch_html, report)

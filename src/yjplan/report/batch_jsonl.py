@@ -3,15 +3,19 @@
 During a run every finished file is appended as one JSON line, flushed and fsynced, so a run that is
 killed loses at most the files in flight and ``--resume`` can carry on. At the end the file is
 rewritten (atomically) in input order with exactly one row per current input. Reports hold only a
-``PlanRow`` per input in memory and read full rows back by byte offset when they need findings.
+``PlanRow`` per input in memory, read full rows back by byte offset when they need findings, and
+are streamed into their files (``atomic_output``), never built whole in memory.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import os
+import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -102,19 +106,15 @@ def file_mode() -> int:
     return 0o666 & ~mask
 
 
-def rewrite(path: Path, offsets: Iterable[int]) -> Iterator[tuple[int, dict[str, Any]]]:
-    """Rewrite ``path`` with the lines at ``offsets``, in that order; yields (new offset, row).
-
-    The new file replaces the old one only when complete (temporary file, fsync, rename).
-    """
+@contextlib.contextmanager
+def atomic_output(path: Path) -> Iterator[IO[bytes]]:
+    """A file to stream a report into; it replaces ``path`` only when complete (temporary file,
+    fsync, rename), so a report is either the whole new one or still the old one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "wb") as out, open(path, "rb") as src:
-            for offset in offsets:
-                src.seek(offset)
-                line = src.readline()
-                yield out.tell(), json.loads(line)
-                out.write(line)
+        with os.fdopen(fd, "wb") as out:
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.chmod(tmp, file_mode())
@@ -122,6 +122,30 @@ def rewrite(path: Path, offsets: Iterable[int]) -> Iterator[tuple[int, dict[str,
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def rewrite(path: Path, offsets: Iterable[int]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rewrite ``path`` with the lines at ``offsets``, in that order; yields (new offset, row).
+
+    The new file replaces the old one only when complete (temporary file, fsync, rename).
+    """
+    with atomic_output(path) as out, open(path, "rb") as src:
+        for offset in offsets:
+            src.seek(offset)
+            line = src.readline()
+            yield out.tell(), json.loads(line)
+            out.write(line)
+
+
+def _interned(value: Any) -> Any:
+    """One shared copy of the short strings every row repeats (status, plan type, grade, ...)."""
+    return sys.intern(value) if type(value) is str else value
+
+
+@functools.lru_cache(maxsize=4096)
+def _count(name: Any, value: int) -> tuple[Any, int]:
+    """One shared (name, count) pair: the counts are small numbers that repeat from plan to plan."""
+    return (_interned(name), value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,20 +178,22 @@ class PlanRow:
 
     @staticmethod
     def from_row(row: dict[str, Any], offset: int, gate: tuple[str, ...] = ()) -> PlanRow:
+        # The batch keeps one PlanRow per input until the reports are written: the strings every
+        # row repeats (keys of scores and counts, status, type, grade) are shared, not copied.
         err = row.get("error") or {}
         return PlanRow(
             path=row.get("path", ""),
-            status=row.get("status", "error"),
+            status=_interned(row.get("status", "error")),
             offset=offset,
             title=row.get("title"),
-            plan_type=row.get("plan_type"),
-            format=row.get("format"),
+            plan_type=_interned(row.get("plan_type")),
+            format=_interned(row.get("format")),
             total=row.get("total"),
-            grade=row.get("grade"),
-            scores=tuple((k, float(v)) for k, v in (row.get("scores") or {}).items()),
-            counts=tuple((k, int(v)) for k, v in (row.get("counts") or {}).items()),
+            grade=_interned(row.get("grade")),
+            scores=tuple((_interned(k), float(v)) for k, v in (row.get("scores") or {}).items()),
+            counts=tuple(_count(k, int(v)) for k, v in (row.get("counts") or {}).items()),
             issue_date=row.get("issue_date"),
-            code=err.get("code"),
+            code=_interned(err.get("code")),
             reason=err.get("message") or row.get("reason"),
             sha256=row.get("sha256"),
             cached=bool(row.get("cached")),
@@ -192,7 +218,7 @@ class BatchReport:
     outdir: Path
     results_path: Path
     plans: tuple[PlanRow, ...]  # audited by total (highest first), then errors, then skipped
-    cross: tuple[CrossFinding, ...]
+    cross: Sequence[CrossFinding]  # a crossplan.FindingStore in a run: read from disk on each iteration
     rules: tuple[RuleTally, ...]  # most gaps first
     inputs: int  # inputs found this run
     ignored: int

@@ -1,18 +1,18 @@
 """report.xlsx of a batch run: sheets 汇总 / 全部预案 / 全部问题 / 跨预案.
 
-Written with openpyxl in write-only mode, which streams rows instead of building every cell in
-memory, so a folder of thousands of plans with tens of thousands of findings stays cheap. Each sheet
-has a frozen, bold header row, an autofilter and set column widths; grades are coloured
-(优秀 green, 良好 light green, 合格 yellow, 不合格 red).
+Written with openpyxl in write-only mode, which streams rows to temporary files instead of building
+every cell in memory, and saved straight into the report file, so a folder of thousands of plans
+with tens of thousands of findings stays cheap. Each sheet has a frozen, bold header row, an
+autofilter and set column widths; grades are coloured (优秀 green, 良好 light green, 合格 yellow,
+不合格 red).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import IO, Any
 
-from yjplan.report.batch_csv import CRITERIA, CROSS_HEADER, FINDING_HEADER, cross_rows, finding_rows
+from yjplan.report.batch_csv import CRITERIA, CROSS_HEADER, FINDING_HEADER, cross_rows, finding_rows, rendered
 from yjplan.report.batch_jsonl import GRADES, STATUS_LABELS, BatchReport
 
 GRADE_COLOURS = {"优秀": "63BE7B", "良好": "C6EFCE", "合格": "FFEB84", "不合格": "F8696B"}
@@ -101,7 +101,9 @@ def _plan_rows(report: BatchReport) -> Iterable[tuple[Any, ...]]:
         )
 
 
-def render_batch_xlsx(report: BatchReport) -> bytes:
+def write_batch_xlsx(report: BatchReport, out: IO[bytes]) -> None:
+    """Write the workbook straight into ``out``: the sheets wait in openpyxl's temporary files, and
+    the zip is built in the file rather than in memory."""
     from openpyxl import Workbook
 
     wb = Workbook(write_only=True)
@@ -113,6 +115,8 @@ def render_batch_xlsx(report: BatchReport) -> bytes:
     _sheet(wb, "全部问题", FINDING_HEADER, (40, 32, 10, 8, 30, 10, 6, 50, 30, 14, 50, 20), finding_rows(report),
            {6: SEVERITY_COLOURS})
     _sheet(wb, "跨预案", CROSS_HEADER, (14, 60, 8, 50, 80), cross_rows(report))
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    wb.save(out)
+
+
+def render_batch_xlsx(report: BatchReport) -> bytes:
+    return rendered(write_batch_xlsx, report)
