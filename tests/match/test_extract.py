@@ -17,6 +17,8 @@ from yjplan.match.extract import (
     Hit,
     cn_to_int,
     extract,
+    extract_cached,
+    extractor_triggers,
     parse_date_value,
 )
 
@@ -614,3 +616,29 @@ def test_invariants_on_arbitrary_text(name: str, text: str) -> None:
 def test_plan_like_strategy_can_trigger_every_extractor(name: str) -> None:
     # guards the property tests above against fragments that never produce a hit to check
     assert any(extract(name, fragment) for fragment in _FRAGMENTS)
+
+
+# --- sharing within an audit ---------------------------------------------------------------------
+
+
+def test_extract_cached_keeps_hits_where_extract_rules_keep_them() -> None:
+    # evidence._extract reads and writes memo[("extract", name)] = {text: hits}: the same table
+    memo: dict[object, object] = {}
+    text = "值班电话：0571-86012345，联系人：张三 13912345678"
+    hits = extract_cached("phone", text, memo)
+    assert [h.value for h in hits] == ["0571-86012345", "13912345678"]
+    assert memo[("extract", "phone")] == {text: hits}
+    assert extract_cached("phone", text, memo) is hits
+    # person_name builds on the phone hits of the same text and shares them
+    assert [h.value for h in extract_cached("person_name", text, memo)] == ["张三"]
+    assert memo[("extract", "phone")] == {text: hits}
+    assert extract_cached("phone", text, None) == hits
+
+
+def test_triggers_never_match_across_a_line_break() -> None:
+    # the joined-paragraph scans in checks.py rely on it (see also the property test there)
+    samples = {"phone": "05\n71", "placeholder": "X\nX", "placeholder_phone": "电话\n：", "response_level": "较\n大"}
+    for name, text in samples.items():
+        assert extractor_triggers(name) and not any(t.search(text) for t in extractor_triggers(name))
+    assert extractor_triggers("no_such_extractor") == ()
+    assert extract("phone", "无号码") == ()  # the trigger (three digits) is not met

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.property._settings import budget
-from yjplan.match.extract import EXTRACTORS, extract
+from yjplan.match.extract import EXTRACTORS, extract, extract_cached, extractor_triggers
 
 SETTINGS = budget()
 
@@ -59,3 +59,35 @@ def test_phone_numbers_are_quoted_verbatim(prefix: str, suffix: str, number: str
     assert all(text[h.start : h.end] == h.quote for h in hits)
     # a number standing on its own, introduced as a phone, is found
     assert any(number in h.quote or h.quote in number for h in hits), (text, hits)
+
+
+# Pieces that trip one trigger but not the rest of an extractor's pattern, and near misses.
+TRIGGER_PIECES = [
+    "年  月  日", "年（  ）月（  ）日", "____年__月__日", "年_", "XX镇", "xx", "××", "某某", "＊＊", "□□", "〇〇", "__",
+    "（请填写单位名称）", "（名称）", "[单位名称]", "【企业名称】", "（姓名）", "（根据实际情况填写）", "（待定）",
+    "姓名：　　　", "签字：____", "电话：____", "手机：（  ）", "联系电话：   ", "Tel:", "号码号码：",
+    "138****5678", "0571-XXXXXXXX", "8888888", "0０0０0０0", "0000000", "0571-", "（0571）-", "1234567",
+    "12", "123", "１２３", "级", "一般", "红色", "重大", "负责职责范围内的相关工作", "配合做好", "开展相应的",
+]  # fmt: skip
+TRIGGER_TEXT = st.lists(st.sampled_from(TRIGGER_PIECES + PIECES) | st.text(max_size=4), max_size=30).map("".join)
+
+
+@pytest.mark.parametrize("name", sorted(EXTRACTORS))
+@SETTINGS
+@given(text=TRIGGER_TEXT | PLAN_TEXT | ANY_TEXT)
+def test_the_trigger_check_never_hides_a_hit(name: str, text: str) -> None:
+    # extract() returns nothing at once when none of the extractor's triggers matches
+    assert extract(name, text) == EXTRACTORS[name](text)
+    if not any(t.search(text) for t in extractor_triggers(name)) and extractor_triggers(name):
+        assert EXTRACTORS[name](text) == ()
+
+
+@SETTINGS
+@given(texts=st.lists(TRIGGER_TEXT | PLAN_TEXT, max_size=6))
+def test_extract_cached_shares_hits_and_gives_the_plain_result(texts: list[str]) -> None:
+    memo: dict[object, object] = {}
+    for name in ("phone", "person_name", "placeholder"):
+        for text in texts + texts:
+            assert extract_cached(name, text, memo) == extract(name, text) == extract_cached(name, text, None)
+    for name in ("phone", "person_name", "placeholder"):
+        assert set(memo.get(("extract", name), {})) == set(texts)  # type: ignore[call-overload]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from yjplan.match.checks import CHECKS, admin_level, level_segments
+from yjplan.match.checks import CHECKS, admin_level, level_segments, required_literals
 from yjplan.match.evidence import Context
-from yjplan.match.units import document_units
+from yjplan.match.units import Found, Unit, document_units
+from yjplan.model import Location
 from yjplan.rules.examples import example_document
 from yjplan.rules.load import load_pack
 
@@ -197,3 +200,171 @@ def test_boilerplate_is_found_without_punctuation_and_never_in_its_own_source() 
     own = "国家气象灾害应急预案\n## 1.1 编制目的\n建立健全气象灾害应急响应机制，提高气象灾害防范、处置能力，最大限度地减轻或者避免气象灾害造成人员伤亡、财产损失，为经济和社会发展提供保障。\n"
     assert run("boilerplate", own) == []
     assert run("boilerplate", own.replace("国家气象灾害应急预案", "梧桐县气象灾害应急预案"))
+
+
+# --- the shared fast path agrees with the reference path ------------------------------------------
+# Context(memo={}) is how audits run: checks share work through the memo and skip paragraphs that
+# cannot match. Context(memo=None) computes everything the plain way. Both must say the same.
+
+
+def both(check: str, text: str, data: tuple[tuple[str, object], ...] = DATA, **opts: object) -> list[Found]:
+    doc = example_document(text)
+    units = document_units(doc)
+    fast = CHECKS[check](units, Context(doc=doc, data=data, today=date(2026, 6, 30)), dict(opts))
+    reference = CHECKS[check](units, Context(doc=doc, data=data, today=date(2026, 6, 30), memo=None), dict(opts))
+    assert fast == reference, check
+    return list(fast)
+
+
+MIXED = """# 梧桐县突发事件应急预案
+## 1.3 编制依据
+《中华人民共和国突发事件应对法》（主席令第69号）；《生产经营单位生产安全事故应急预案编制导则》（GB/T 29639-2013）。
+国办发〔2013〕101号同时废止。《国家突发公共事件总体应急预案》。
+2024年5月1日印发。
+## 2 组织机构
+县安监局负责协调；原安监局职责划入应急管理局。民政局负责受灾群众生活救助。县卫计委负责医疗救治。
+办公室设在县应急管理局，值班电话：0745-6352806。
+|职务|姓名|电话|
+|---|---|---|
+|总指挥|张三|13812345678|
+|副总指挥|李四|13812345678|
+|成员|王五|13812345678|
+|办公室主任|赵六|（请填写）|
+## 4 信息报告
+事发后30分钟内电话报告县应急管理局，1小时内书面报告。
+## 5 应急响应
+### 5.1 Ⅰ级响应
+造成3人以上死亡，或县级启动Ⅲ级应急响应。
+### 5.2 Ⅱ级响应
+发生较大突发事件时启动Ⅱ级响应。组织转移受威胁群众，派出工作组赶赴现场。
+## 6 保障
+全县共有避难场所12处，储备帐篷300顶，区域面积120平方公里，户籍人口3.2万人。
+其他成员单位按照各自职责做好相关工作。县公安局：负责现场警戒、交通管制和群众疏散。
+联系人：XXX，电话：138XXXX5678，日期：年  月  日。
+"""
+
+
+@pytest.mark.parametrize("check", sorted(set(CHECKS) - {"near", "boilerplate", "drill_too_rare", "plan_level"}))
+def test_every_check_gives_the_reference_result_on_the_fast_path(check: str) -> None:
+    both(check, MIXED)
+
+
+def test_outdated_and_obsolete_entries_are_found_in_the_paragraphs_holding_their_literals() -> None:
+    assert both("outdated_refs", MIXED)
+    assert {f.value for f in both("obsolete_orgs", MIXED)} >= {"安监局", "民政局", "卫计委"}
+
+
+def test_a_data_entry_whose_literals_cannot_be_derived_is_scanned_everywhere() -> None:
+    # (?i) changes which characters match, a back-reference and \d give no literal: every
+    # paragraph is searched, and the entries still fire
+    data = (("outdated", [{"pattern": "(?i)gb/t 29639", "replaced_by": "x"},
+                          {"pattern": r"(\d)\1号", "replaced_by": "y"},
+                          {"pattern": r"\d+号", "replaced_by": "z"}]),)
+    text = "## 依据\n引用 GB/T 29639 与 55号、7号文件。\n"
+    assert {f.note for f in both("outdated_refs", text, data)} == {"应改为：x", "应改为：y", "应改为：z"}
+
+
+@pytest.mark.parametrize(
+    "opts",
+    [
+        {"pattern": "办公室|值班室", "extract": "phone"},
+        {"pattern": "(值班|值守)[^。\n]{0,8}(电话|号码)", "extract": "phone", "window": "sentence"},
+        {"pattern": "报告|上报", "extract": "time_limit", "window": "clause"},
+        {"pattern": "(?<!原)应急管理局", "pattern2": "电话"},
+        {"pattern": "(?i)TEL|电话", "extract": "phone"},  # no literal set: every window is searched
+        {"pattern": "总指挥|主任", "extract": "person_name"},
+    ],
+)
+def test_near_gives_the_reference_result_on_the_fast_path(opts: dict[str, object]) -> None:
+    both("near", MIXED, **opts)
+
+
+REF = "为有效防范化解重大安全风险、应对突发事件，保护人民群众生命财产安全，维护国家安全和社会稳定，制定本预案。"
+
+
+@pytest.mark.parametrize("similarity", [0, 50, 80, 85, 90, 95, 100])
+def test_boilerplate_gives_the_reference_result_at_any_threshold(similarity: int) -> None:
+    variants = [REF, REF.replace("重大", "").replace("维护", "保障"), REF[:30] + "。", "前言：" + REF + "此外还有更多的内容一并写在这里。",
+                REF[5:], REF.replace("，", "\n"), "本预案适用于本镇行政区域内各类突发事件的应对工作，以及上级交办的事项。"]
+    text = "## 总则\n" + "\n".join(variants) + "\n"
+    data = (("boilerplate", [{"text": REF, "source": "《国家突发事件总体应急预案》"},
+                             {"text": REF[10:50], "source": ""}, "为了应对突发事件，制定本预案。"]),)
+    both("boilerplate", text, data, similarity=similarity)
+
+
+@settings(max_examples=60, deadline=None)
+@given(edits=st.lists(st.tuples(st.integers(0, 60), st.sampled_from(["", "的", "和", "，", "应急"])), max_size=8),
+       similarity=st.integers(60, 100))
+def test_boilerplate_agrees_with_the_reference_on_edited_copies(edits: list[tuple[int, str]], similarity: int) -> None:
+    s = REF
+    for pos, ins in edits:
+        s = s[:pos] + ins + s[pos + 1 :]
+    data = (("boilerplate", [{"text": REF, "source": "国家"}]),)
+    both("boilerplate", f"## 总则\n{s}\n{REF[:20]}，{s[::-1]}\n", data, similarity=similarity)
+
+
+def test_duplicate_paragraphs_with_a_nul_character_fall_back_to_one_substitution_each() -> None:
+    # NUL separates paragraphs in the one-substitution path; a paragraph holding one (it is no
+    # punctuation, so it stays in the key) must not be split into two keys
+    para = "各成员负责职责范围内的相关工作，按照领导小组的安排做好相关工作，确保工作落实到位。"
+    found = both("duplicate_paragraphs", f"## 三\n{para}\n## 四\n{para[:20]}\0{para[20:]}\n## 六\n{para}\n")
+    assert [f.unit for f in found] == [5]
+
+
+# --- literals every match of a pattern contains ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("pattern", "literals"),
+    [
+        ("国家突发公共事件总体应急预案", {"国家突发公共事件总体应急预案"}),
+        ("(?<![原前])(安全生产监督管理局|安监局)", {"安全生产监督管理局", "安监局"}),
+        ("GB/?T\\s*29639[-—－]\\s*2013", {"29639-", "29639—", "29639－"}),
+        ("主席令第?\\s*69\\s*号|突发事件应对法", {"主席令", "突发事件应对法"}),  # 主席令第 holds 主席令
+        ("报告|报送|电话报", {"报告", "报送", "电话报"}),
+        ("(?:ab){2,}", {"ab"}),
+    ],
+)
+def test_required_literals(pattern: str, literals: set[str]) -> None:
+    assert required_literals(pattern) == literals
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    ["(?i)abc", "(?x)a b c", "a|\\d", "[[:alpha:]]+号", "(?:号码){e<=1}", "\\p{Han}+", "\\w+\\d", "a?", "", "[^a]",
+     "(?|(a)|(b))", "a\nb"],
+)
+def test_required_literals_give_up_on_what_they_cannot_read(pattern: str) -> None:
+    assert required_literals(pattern) is None
+
+
+_PIECES = ["a", "b", "甲", "乙", "ab", "[ab]", "[^a]", ".", "\\s", "(?<!a)", "(?=b)", "^", "$", "\\b", "(?:a|b甲)",
+           "乙?", "甲*", "(?:ab)+", "a{2}", "b{1,3}", "(?>a|乙)"]
+_PATTERNS = st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=5).map("".join), min_size=1,
+                     max_size=3).map("|".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pattern=_PATTERNS, text=st.text(alphabet="ab甲乙 \n", max_size=30))
+def test_every_match_holds_one_of_the_required_literals(pattern: str, text: str) -> None:
+    import regex
+
+    literals = required_literals(pattern)
+    if literals is None:
+        return
+    for m in regex.finditer(pattern, text, overlapped=True):
+        assert any(lit in m.group() for lit in literals), (pattern, text, m, literals)
+
+
+@settings(max_examples=100, deadline=None)
+@given(texts=st.lists(st.text(alphabet="0１2３年 　_：:XX某（(请填写姓名)\n", max_size=12), max_size=12))
+def test_a_scan_of_the_joined_units_finds_the_units_a_trigger_matches(texts: list[str]) -> None:
+    from yjplan.match.checks import _units_matching
+    from yjplan.match.extract import extractor_triggers
+
+    doc = example_document("正文\n")
+    units = [Unit(t, Location(), (), "paragraph") for t in texts]
+    for name in ("phone", "placeholder", "placeholder_phone", "response_level", "vague_duty"):
+        for trigger in extractor_triggers(name):
+            expected = [i for i, t in enumerate(texts) if trigger.search(t)]
+            assert _units_matching(trigger, units, Context(doc=doc)) == expected, (name, trigger.pattern)

@@ -5,9 +5,12 @@ pack data). Each is a pure function (units, context, options) → spans; rules n
 
 from __future__ import annotations
 
+import bisect
+import functools
+import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
@@ -23,13 +26,235 @@ _SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
 _TEXT_KINDS = ("paragraph", "list_item")
 
 
-def _hits(name: str, units: list[Unit], kinds: tuple[str, ...] = ("paragraph", "list_item", "table")):
-    from yjplan.match.extract import extract
+def _hits(name: str, units: list[Unit], ctx: Context,
+          kinds: tuple[str, ...] = ("paragraph", "list_item", "table")):
+    from yjplan.match.extract import extract_cached
 
-    for i, u in enumerate(units):
+    # Hits are shared per text. When no rule has run this extractor yet, a scan of all paragraphs
+    # for its triggers picks the few it can find anything in; otherwise the hits are mostly known.
+    memo = ctx.memo
+    cold = memo is not None and not memo.get(("extract", name))
+    for i in _with_hits(name, units, ctx) if cold else range(len(units)):
+        u = units[i]
         if u.kind in kinds:
-            for h in extract(name, u.text):
+            for h in extract_cached(name, u.text, ctx.memo):
                 yield i, h
+
+
+# --- shared per audit -------------------------------------------------------------------------
+# Several checks read the same unit list (a scope's units, the whole document); what they compute
+# from it alone is kept in ``ctx.memo`` under ``(name, id(units))`` next to the list itself, which
+# keeps the id from being reused for another list. ``ctx.memo is None`` is the reference path:
+# nothing is kept and every check computes everything the plain way.
+
+
+def _per_units(ctx: Context, name: str, units: list[Unit], compute: Callable[[], Any]) -> Any:
+    memo = ctx.memo
+    if memo is None:
+        return compute()
+    key = (name, id(units))
+    hit = memo.get(key)
+    if hit is None or hit[0] is not units:
+        hit = memo[key] = (units, compute())
+    return hit[1]
+
+
+def _joined(units: list[Unit], ctx: Context) -> tuple[str, list[int]]:
+    """All unit texts joined by a newline, and each unit's offset in the joined text."""
+
+    def build() -> tuple[str, list[int]]:
+        texts = [u.text for u in units]
+        return "\n".join(texts), list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))[:-1]
+
+    return _per_units(ctx, "checks.joined", units, build)  # type: ignore[no-any-return]
+
+
+def _units_containing(literals: frozenset[str], units: list[Unit], ctx: Context) -> list[int]:
+    """Indices of the units whose text contains one of ``literals`` (none holds a newline), in order."""
+    return _units_matching(_any_of(literals), units, ctx)
+
+
+def _units_matching(pattern: re.Pattern[str], units: list[Unit], ctx: Context) -> list[int]:
+    """Indices of the units whose text ``pattern`` matches, in order, for a pattern whose matches
+    hold no newline and depend on nothing outside themselves (the joined text then has the same
+    matches inside each unit as the unit alone)."""
+    text, starts = _joined(units, ctx)
+    n = len(starts)
+    out: list[int] = []
+    m = pattern.search(text)
+    while m is not None:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        out.append(k)
+        if k + 1 >= n:
+            break
+        m = pattern.search(text, starts[k + 1])
+    return out
+
+
+def _with_hits(name: str, units: list[Unit], ctx: Context) -> Sequence[int]:
+    """The units an extractor can find something in (all of them on the reference path)."""
+    from yjplan.match.extract import extractor_triggers
+
+    triggers = () if ctx.memo is None else extractor_triggers(name)
+    if not triggers:
+        return range(len(units))
+    if len(triggers) == 1:
+        return _units_matching(triggers[0], units, ctx)
+    return sorted(set().union(*(_units_matching(t, units, ctx) for t in triggers)))
+
+
+# --- literals a pattern's matches must contain --------------------------------------------------
+
+_LITERAL_SETS = 64  # largest set of alternative strings worth carrying through a pattern
+_QUANTIFIER = re.compile(r"\{\d*(?:,\d*)?\}")
+
+
+class _Unsure(Exception):
+    """Raised inside the pattern walk for anything whose meaning is not certain."""
+
+
+def _plain_syntax(pattern: str) -> bool:
+    """No syntax that the ``regex`` module reads differently from ``re``: fuzzy constraints
+    (``{e<=1}``), POSIX classes and nested sets (``[[:alpha:]]``). ``regex``-only escapes and groups
+    (``\\p{Han}``, ``(?|…)``, ``(?V1)``) fail to parse with ``re`` and need no check here."""
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+        elif ch == "[":
+            i += 1
+            if i < n and pattern[i] == "^":
+                i += 1
+            if i < n and pattern[i] == "]":
+                i += 1
+            while i < n and pattern[i] != "]":
+                if pattern[i] == "[":
+                    return False
+                i += 2 if pattern[i] == "\\" else 1
+            i += 1
+        elif ch == "{":
+            if not _QUANTIFIER.match(pattern, i):
+                return False
+            i += 1
+        else:
+            i += 1
+    return True
+
+
+def _rarity(lit: str) -> float:
+    # ASCII (digits of years, Latin letters) is common in plans; a Chinese character less so
+    return sum(0.5 if c.isascii() else 1.0 for c in lit)
+
+
+def _better(a: frozenset[str] | None, b: frozenset[str] | None) -> frozenset[str] | None:
+    """The more selective of two requirements (rarest least rare string, then fewest strings);
+    a set holding the empty string requires nothing."""
+    ok = [x for x in (a, b) if x and "" not in x]
+    if not ok:
+        return None
+    return max(ok, key=lambda x: (min(map(_rarity, x)), -len(x)))
+
+
+def _seq_literals(items: Any) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """(every string the sequence can match, when few; strings one of which every match contains)."""
+    run: frozenset[str] = frozenset({""})
+    whole = True
+    best: frozenset[str] | None = None
+    for op, av in items:
+        exact, required = _node_literals(op, av)
+        if exact is not None and len(run) * len(exact) <= _LITERAL_SETS:
+            run = frozenset(a + b for a in run for b in exact)
+            continue
+        whole = False
+        best = _better(best, run)
+        if exact is not None:
+            run = exact
+        else:
+            run = frozenset({""})
+            best = _better(best, required)
+    best = _better(best, run)
+    return (run if whole else None), best
+
+
+def _node_literals(op: Any, av: Any) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    from re import _constants as c
+
+    if op is c.LITERAL:
+        return frozenset({chr(av)}), None
+    if op is c.IN:
+        chars: set[str] = set()
+        for item_op, item in av:
+            if item_op is c.LITERAL:
+                chars.add(chr(item))
+            elif item_op is c.RANGE and item[1] - item[0] < 16:
+                chars.update(chr(x) for x in range(item[0], item[1] + 1))
+            else:
+                return None, None  # a negated class, a category (\\d) or a wide range
+        return (frozenset(chars), None) if len(chars) <= 16 else (None, None)
+    if op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+        return frozenset({""}), None  # zero width: adds no character to the match
+    if op is c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        if add_flags & ~(c.SRE_FLAG_MULTILINE | c.SRE_FLAG_DOTALL):
+            raise _Unsure  # (?i:…) and the like change which characters match
+        return _seq_literals(sub)
+    if op is c.ATOMIC_GROUP:
+        return _seq_literals(av)
+    if op is c.BRANCH:
+        infos = [_seq_literals(branch) for branch in av[1]]
+        exacts = [e for e, _ in infos]
+        exact = None
+        if all(e is not None for e in exacts):
+            union = frozenset().union(*exacts)  # type: ignore[arg-type]
+            exact = union if len(union) <= _LITERAL_SETS else None
+        needs = [_better(e, r) for e, r in infos]
+        if any(x is None for x in needs):
+            return exact, None
+        required = frozenset().union(*needs)  # type: ignore[arg-type]
+        return exact, (required if len(required) <= 4 * _LITERAL_SETS else None)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        lo, hi, sub = av
+        exact, required = _seq_literals(sub)
+        if lo == 0:
+            return (exact | {""} if exact is not None and hi == 1 else None), None
+        if lo == hi == 1:
+            return exact, required
+        return None, _better(exact, required)
+    return None, None  # any character, a back-reference, a conditional…
+
+
+@functools.lru_cache(maxsize=256)
+def _any_of(literals: frozenset[str]) -> re.Pattern[str]:
+    """One pattern for a set of literals (sorted, so that the cache sees one pattern per set)."""
+    return re.compile("|".join(re.escape(lit) for lit in sorted(literals)))
+
+
+@functools.lru_cache(maxsize=1024)
+def required_literals(pattern: str) -> frozenset[str] | None:
+    """Strings one of which every match of ``pattern`` contains (None: no such set is known).
+
+    A paragraph that contains none of them cannot match, wherever a search starts or ends, since
+    lookarounds and anchors add no character to a match. Conservative: flags that change what a
+    character matches (``(?i)``, verbose mode), ``regex``-only syntax, back-references and
+    anything else not understood give None."""
+    if not _plain_syntax(pattern):
+        return None
+    try:
+        from re import _constants as c
+        from re import _parser
+
+        parsed = _parser.parse(pattern)
+        if parsed.state.flags & ~(c.SRE_FLAG_UNICODE | c.SRE_FLAG_MULTILINE | c.SRE_FLAG_DOTALL):
+            return None
+        exact, required = _seq_literals(parsed.data)
+    except Exception:  # a prefilter: whatever it cannot read, it does not filter
+        return None
+    literals = _better(exact, required)
+    if literals is None or any("\n" in lit for lit in literals):
+        return None
+    # a text holding 主席令第 holds 主席令: the longer literal tells nothing more
+    return frozenset(lit for lit in literals if not any(o != lit and o in lit for o in literals))
 
 
 def _opt_map(value: Any) -> dict[str, Any]:
@@ -110,16 +335,17 @@ def vague_duties(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple
 
     An entry is one owner's duties (a table row, or "单位：…" up to the next owner). An owner with a
     concrete task and a vague tail (“负责现场警戒……完成领导交办的其他任务”) is not flagged."""
-    from yjplan.match.extract import extract
+    from yjplan.match.extract import extract_cached
 
     min_concrete = int(opts.get("min_concrete", 6))
     out: list[Found] = []
-    for i, u in enumerate(units):
+    for i in _with_hits("vague_duty", units, ctx):
+        u = units[i]
         if u.kind not in ("paragraph", "list_item", "table"):
             continue
         for s, e in _entries(u):
             entry = u.text[s:e]
-            hits = extract("vague_duty", entry)
+            hits = extract_cached("vague_duty", entry, ctx.memo)
             if not hits:
                 continue
             catch_all = [h for h in hits if _CATCH_ALL.search(_clause_before(entry, h.start))]
@@ -146,7 +372,7 @@ def copied_duties(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tupl
     Owners are the “单位：” prefix of a paragraph, or the section it sits in. A shared generic tail
     (“完成交办的其他任务”) does not count; an owner is flagged when at least half of its duty
     sentences repeat another owner's word for word."""
-    from yjplan.match.extract import extract
+    from yjplan.match.extract import extract_cached
 
     min_len = int(opts.get("min_chars", 10))
     share = float(opts.get("share", 0.5))
@@ -163,7 +389,7 @@ def copied_duties(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tupl
             sentence = m.group(0)
             body = _OWNER_PREFIX.sub("", sentence.strip())
             key = _NORM.sub("", body)
-            if len(key) < min_len or extract("vague_duty", body):
+            if len(key) < min_len or extract_cached("vague_duty", body, ctx.memo):
                 continue
             owners[owner].append((key, i, m.start(), m.end()))
     seen: dict[str, tuple[tuple[str, ...], str]] = {}
@@ -198,12 +424,15 @@ _TASK_TERM = re.compile(
 def duty_entries(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
     """Duty statements that assign a checkable task: a duty verb, a task word, and more than a
     vague formula (see vague_duties). One span per distinct entry (sentence or table row)."""
-    from yjplan.match.extract import extract
+    from yjplan.match.extract import extract_cached
 
     min_concrete = int(opts.get("min_concrete", 6))
     seen: set[str] = set()
     out: list[Found] = []
-    for i, u in enumerate(units):
+    # an entry needs a duty verb: paragraphs without one are found in one scan and skipped
+    candidates = range(len(units)) if ctx.memo is None else _units_matching(_DUTY_VERB, units, ctx)
+    for i in candidates:
+        u = units[i]
         if u.kind not in ("paragraph", "list_item", "table"):
             continue
         pattern = re.compile(r"[^\n]+") if u.table is not None else _SENTENCE
@@ -212,7 +441,7 @@ def duty_entries(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple
             verb = _DUTY_VERB.search(entry)
             if verb is None or not _TASK_TERM.search(entry, verb.start()):
                 continue
-            vague = [(h.start, h.end) for h in extract("vague_duty", entry)]
+            vague = [(h.start, h.end) for h in extract_cached("vague_duty", entry, ctx.memo)]
             if _concrete_chars(entry, vague) < min_concrete:
                 continue
             key = _NORM.sub("", entry)
@@ -236,13 +465,19 @@ _THRESHOLD_CLAUSE = re.compile(
 )
 
 
+_ANY_DIGIT = re.compile(r"[0-9０-９]")
+
+
 def local_facts(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
     """Counts of local things (户, 人, 座, 公里, 立方米, 台…) stated as facts about the place or site,
     not as thresholds: a clause that starts a response or warning (“死亡10人以上”, “达到…之一”) is
     skipped, and so is a number followed by 以上/以下/或 (a range or list of thresholds)."""
     out: list[Found] = []
     seen: set[str] = set()
-    for i, u in enumerate(units):
+    # a count needs a digit: paragraphs without one are found in one scan and skipped
+    candidates = range(len(units)) if ctx.memo is None else _units_matching(_ANY_DIGIT, units, ctx)
+    for i in candidates:
+        u = units[i]
         if u.kind == "heading":
             continue
         text = u.text
@@ -268,17 +503,20 @@ _GRADE_ONLY = re.compile(r"(特别重大|重大|较大|一般)(突发事件|事�
 
 def restated_grades(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
     """Response levels defined only by restating the event grade ("发生重大事件时启动Ⅱ级响应")."""
-    from yjplan.match.extract import extract
+    from yjplan.match.extract import extract_cached
 
     out: list[Found] = []
-    for i, u in enumerate(units):
+    # a level label ends in 响应: paragraphs without it are found in one scan and skipped
+    candidates = range(len(units)) if ctx.memo is None else _units_containing(frozenset({"响应"}), units, ctx)
+    for i in candidates:
+        u = units[i]
         if u.kind == "heading":
             continue
         for sentence in re.finditer(r"[^。；;\n]+", u.text):
             s = sentence.group(0)
             if not _LEVEL_LABEL.search(s) or not _GRADE_ONLY.search(s):
                 continue
-            if extract("trigger_condition", s) or _SITUATION.search(s) or len(s) > 90:
+            if extract_cached("trigger_condition", s, ctx.memo) or _SITUATION.search(s) or len(s) > 90:
                 continue
             out.append(Found(i, sentence.start(), sentence.end(), "restated_grade",
                              note="响应级别只对应事件等级，未写启动条件"))
@@ -317,13 +555,25 @@ _NUMBERING = re.compile(
 _OPENERS = frozenset(("", "启动", "实施", "进入", "发生", "当"))
 
 
-def _level_at_start(text: str) -> str | None:
+def _level_at_start(text: str, memo: dict[Any, Any] | None = None) -> str | None:
     """The response level a piece of text opens with (“Ⅱ级响应：…”, “| Ⅳ级 | …”, “二、公司级响应”),
-    not one it mentions in passing (“县级启动Ⅲ级响应时…”)."""
-    from yjplan.match.extract import extract
+    not one it mentions in passing (“县级启动Ⅲ级响应时…”). ``memo``: an audit's ``Context.memo``;
+    rules with different scopes ask about the same sentences."""
+    if memo is None:
+        return _level_opening(text, None)
+    cache = memo.get("checks.level_at_start")
+    if cache is None:
+        cache = memo["checks.level_at_start"] = {}
+    if text not in cache:
+        cache[text] = _level_opening(text, memo)
+    return cache[text]  # type: ignore[no-any-return]
+
+
+def _level_opening(text: str, memo: dict[Any, Any] | None) -> str | None:
+    from yjplan.match.extract import extract_cached
 
     body = text[_NUMBERING.match(text).end():]  # type: ignore[union-attr]
-    for h in extract("response_level", body[: _LEVEL_NEAR_START + 12]):
+    for h in extract_cached("response_level", body[: _LEVEL_NEAR_START + 12], memo):
         if h.flag not in (None, "unit_level") or h.start > _LEVEL_NEAR_START:
             continue
         before = "".join(c for c in body[: h.start] if "\u4e00" <= c <= "\u9fff")
@@ -347,17 +597,21 @@ def table_rows(u: Unit) -> list[tuple[int, int, str]]:
     return out
 
 
-def level_segments(units: list[Unit]) -> dict[str, list[_Piece]]:
+def level_segments(units: list[Unit], ctx: Context | None = None) -> dict[str, list[_Piece]]:
     """Response level → the text that describes it: from the heading, sentence or table row that
     opens with the level to the next level, or to the next heading at the same or a higher level of
-    the outline. A table row counts only when it opens with a level itself."""
+    the outline. A table row counts only when it opens with a level itself. ``ctx``: the audit's
+    context, to share work with other rules (None: compute everything here)."""
+    memo = None if ctx is None else ctx.memo
+    # paragraphs without a level word cannot open a level (found in one scan of all paragraphs)
+    openers = None if ctx is None or memo is None else set(_with_hits("response_level", units, ctx))
     segments: dict[str, list[_Piece]] = defaultdict(list)
     current: str | None = None
     depth = 0
     acting = False
     for i, u in enumerate(units):
         if u.kind == "heading":
-            level = _level_at_start(u.text)
+            level = _level_at_start(u.text, memo)
             if level is not None:
                 current, depth, acting = level, len(u.section_path), False
                 segments[current].append(_Piece(i, 0, len(u.text), u.text))
@@ -368,12 +622,14 @@ def level_segments(units: list[Unit]) -> dict[str, list[_Piece]]:
             continue
         if u.table is not None:
             for start, end, row in table_rows(u):
-                level = _level_at_start(row)
+                level = _level_at_start(row, memo)
                 if level is not None and len(_CJK.findall(row)) >= 4:  # a row of ticks is no definition
                     segments[level].append(_Piece(i, start, end, row))
             continue
+        if current is None and openers is not None and i not in openers:
+            continue  # no sentence opens a level, and there is no level to add them to
         for m in re.finditer(r"[^。；;\n]+[。；;]?", u.text):
-            level = _level_at_start(m.group(0))
+            level = _level_at_start(m.group(0), memo)
             if level is not None:
                 current, depth, acting = level, len(u.section_path) + 1, False
             if current is not None:
@@ -381,10 +637,15 @@ def level_segments(units: list[Unit]) -> dict[str, list[_Piece]]:
     return segments
 
 
+def _segments(units: list[Unit], ctx: Context) -> dict[str, list[_Piece]]:
+    """``level_segments`` once per unit list per audit: three checks read the same segments."""
+    return _per_units(ctx, "checks.levels", units, lambda: level_segments(units, ctx))  # type: ignore[no-any-return]
+
+
 def response_levels(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
     """One span per response level that the plan defines (a heading, sentence or row opening with it)."""
     out: list[Found] = []
-    for level, pieces in level_segments(units).items():
+    for level, pieces in _segments(units, ctx).items():
         p = pieces[0]
         out.append(Found(p.unit, p.start, min(p.end, p.start + 40), "response_level", value=level))
     return tuple(out)
@@ -392,14 +653,14 @@ def response_levels(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tu
 
 def level_triggers(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
     """One span per response level whose own text states an observable start condition."""
-    from yjplan.match.extract import extract
+    from yjplan.match.extract import extract_cached
 
     out: list[Found] = []
-    for level, pieces in level_segments(units).items():
+    for level, pieces in _segments(units, ctx).items():
         for p in pieces:
             if p.action:
                 continue  # "市防指启动Ⅲ级响应" under 响应行动 says what happens, not when
-            hits = extract("trigger_condition", p.text)
+            hits = extract_cached("trigger_condition", p.text, ctx.memo)
             if hits:
                 h = hits[0]
                 out.append(Found(p.unit, p.start + h.start, p.start + h.end, "level_trigger", value=level,
@@ -423,7 +684,7 @@ def level_actions(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tupl
     """One span per response level whose text names at least ``min_verbs`` different actions."""
     need = int(opts.get("min_verbs", 2))
     out: list[Found] = []
-    for level, pieces in level_segments(units).items():
+    for level, pieces in _segments(units, ctx).items():
         verbs: set[str] = set()
         first: tuple[int, int, int] | None = None
         for p in pieces:
@@ -497,7 +758,9 @@ def _table_matches(units: list[Unit], ctx: Context, table: str) -> tuple[Found, 
     is flagged, because a citation is not outdated for a plan written before its replacement).
     A sentence that announces the repeal of the old document (“…同时废止”) is not a citation."""
     entries = ctx.data_get(table) or []
-    floor = _plan_date_floor(units, ctx)
+    # outdated_refs and obsolete_orgs both need it
+    floor = _per_units(ctx, ("checks.date_floor", ctx.doc.issue_date, ctx.today), units,
+                       lambda: _plan_date_floor(units, ctx))
     out: list[Found] = []
     for entry in entries:
         eff = _effective(entry)
@@ -506,7 +769,12 @@ def _table_matches(units: list[Unit], ctx: Context, table: str) -> tuple[Found, 
         if eff is not None and (floor is None or (floor - eff).days < grace):
             continue
         pattern = _data_pattern(entry, table)
-        for i, u in enumerate(units):
+        # Most entries are cited nowhere: scan only the paragraphs holding a string every match
+        # contains (a few ``str.find`` over the joined text instead of one search per paragraph).
+        literals = None if ctx.memo is None else required_literals(pattern.pattern)
+        candidates = range(len(units)) if literals is None else _units_containing(literals, units, ctx)
+        for i in candidates:
+            u = units[i]
             for m in _finditer_guarded(pattern, u.text, ctx, table):
                 sentence_start = max(u.text.rfind(c, 0, m.start()) for c in "。；\n") + 1
                 sentence_end = min((p for p in (u.text.find(c, m.end()) for c in "。；\n") if p != -1),
@@ -519,6 +787,15 @@ def _table_matches(units: list[Unit], ctx: Context, table: str) -> tuple[Found, 
     return tuple(out)
 
 
+@functools.lru_cache(maxsize=512)
+def _compiled(pattern: str) -> Any:
+    """``regex.compile``: its own cache lookup costs ~50 µs (flag arithmetic on enums), more than
+    many searches; a compiled pattern is immutable, so one per process serves every audit."""
+    import regex
+
+    return regex.compile(pattern)
+
+
 def _data_pattern(entry: Mapping[str, Any], table: str):  # type: ignore[no-untyped-def]
     """A pack data table's pattern, compiled; a broken one is the pack's fault (E110), not ours."""
     import regex
@@ -526,7 +803,7 @@ def _data_pattern(entry: Mapping[str, Any], table: str):  # type: ignore[no-unty
     from yjplan.errors import RulePackError
 
     try:
-        return regex.compile(str(entry["pattern"]))
+        return _compiled(str(entry["pattern"]))
     except (KeyError, regex.error) as exc:
         raise RulePackError(f"规则包数据表 {table} 中的 pattern 无效：{exc}") from exc
 
@@ -554,16 +831,16 @@ def obsolete_orgs(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tupl
 
 def placeholders(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
     out = [Found(i, h.start, h.end, "placeholder", note="模板占位符", value=h.quote)
-           for i, h in _hits("placeholder", units, ("paragraph", "list_item", "table", "heading"))]
+           for i, h in _hits("placeholder", units, ctx, ("paragraph", "list_item", "table", "heading"))]
     out += [Found(i, h.start, h.end, "placeholder_phone", note="占位电话", value=h.quote)
-            for i, h in _hits("placeholder_phone", units)]
+            for i, h in _hits("placeholder_phone", units, ctx)]
     out.sort(key=lambda f: (f.unit, f.start))
     return tuple(out)
 
 
 def invalid_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
     return tuple(Found(i, h.start, h.end, "phone", note="号码无效", value=h.value)
-                 for i, h in _hits("phone", units) if h.flag == "invalid")
+                 for i, h in _hits("phone", units, ctx) if h.flag == "invalid")
 
 
 _NAME_CELL = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
@@ -575,7 +852,7 @@ def duplicate_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> t
     Rows are told apart by the person they name: the same person listed as the keeper of many
     supplies (one number, one name) is not a duplicate."""
     limit = int(opts.get("max_rows", 3))
-    from yjplan.match.extract import extract
+    from yjplan.match.extract import extract_cached
 
     holders: dict[str, set[str]] = defaultdict(set)
     spans: dict[str, tuple[int, int, int]] = {}
@@ -584,12 +861,14 @@ def duplicate_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> t
             continue
         offset = 0
         for r, line in enumerate(u.text.split("\n")):
-            cells = [c.strip() for c in line.split("\t")]
-            for h in extract("phone", line):
+            cells: list[str] | None = None
+            for h in extract_cached("phone", line, ctx.memo):
                 digits = re.sub(r"\D", "", h.value or h.quote)
                 if h.flag is not None or len(digits) < 7:
                     continue
                 number = h.value or h.quote
+                if cells is None:  # only rows with a number need their cells
+                    cells = [c.strip() for c in line.split("\t")]
                 names = [c for c in cells if _NAME_CELL.match(c) and number not in c]
                 holders[number].add(names[-1] if names else f"row{i}:{r}")
                 spans[number] = (i, offset + h.start, offset + h.end)
@@ -615,27 +894,42 @@ def near(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, 
     Options: ``pattern`` (regex, required), ``extract`` (extractor name) and/or ``pattern2``
     (regex), ``window`` (``line``: a table row or a text line — the default; ``sentence``;
     ``clause``: between commas)."""
-    import regex
+    from yjplan.match.extract import extract_cached, extractor_triggers
 
-    from yjplan.match.extract import extract
-
-    first = regex.compile(str(opts["pattern"]))
-    second = regex.compile(str(opts["pattern2"])) if opts.get("pattern2") else None
+    first = _compiled(str(opts["pattern"]))
+    second = _compiled(str(opts["pattern2"])) if opts.get("pattern2") else None
     extractor = opts.get("extract")
     window = _WINDOWS[str(opts.get("window", "line"))]
+    # A window can only match where it holds a string every match of each pattern contains, and
+    # only yield hits where it holds the extractor's trigger: the units and then the windows that
+    # do not are skipped before any ``regex`` search (a few µs each, thousands per plan).
+    candidates: Sequence[int] = range(len(units))
+    needs: list[re.Pattern[str]] = []
+    if ctx.memo is not None:
+        for source in (opts["pattern"], opts.get("pattern2")):
+            literals = required_literals(str(source)) if source else None
+            if literals is not None:
+                candidates = sorted(set(candidates).intersection(_units_containing(literals, units, ctx)))
+                needs.append(_any_of(literals))
+        triggers = extractor_triggers(str(extractor)) if extractor else ()
+        if len(triggers) == 1:  # (several would need any-of, not all-of)
+            needs.append(triggers[0])
     out: list[Found] = []
-    for i, u in enumerate(units):
+    for i in candidates:
+        u = units[i]
         if u.kind == "heading":
             continue
         for w in window.finditer(u.text):
             text = w.group(0)
+            if needs and not all(n.search(text) for n in needs):
+                continue
             m = first.search(text, timeout=ctx.regex_timeout)
             if m is None:
                 continue
             if second is not None and second.search(text, timeout=ctx.regex_timeout) is None:
                 continue
             if extractor:
-                hits = [h for h in extract(str(extractor), text) if h.flag is None]
+                hits = [h for h in extract_cached(str(extractor), text, ctx.memo) if h.flag is None]
                 if not hits:
                     continue
                 value = f"{m.group(0)}:{hits[0].value or hits[0].quote}"
@@ -715,7 +1009,7 @@ def card_gaps(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Fo
     """Cards that lack a post, 3 ordered steps, a phone or a caution, or that run past ``max_chars``
     (a card must be short enough to carry). A card is the deepest section whose title names a card
     (…处置卡, …明白卡); sections under it (处置步骤, 联系电话, 注意事项) are parts of the same card."""
-    from yjplan.match.extract import extract
+    from yjplan.match.extract import extract_cached
 
     max_chars = int(opts.get("max_chars", 1200))
     groups: dict[tuple[str, ...], list[int]] = defaultdict(list)
@@ -731,11 +1025,11 @@ def card_gaps(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Fo
         if len(text.strip()) < 30:
             continue  # a heading over its sub-cards, or an empty slot
         missing: list[str] = []
-        if not (_CARD_POST.search(text) or extract("role", text)):
+        if not (_CARD_POST.search(text) or extract_cached("role", text, ctx.memo)):
             missing.append("岗位或责任人")
         if len(_STEP_LINE.findall(text)) < 3:
             missing.append("3 个以上有序步骤")
-        if not any(h.flag is None for h in extract("phone", text)):
+        if not any(h.flag is None for h in extract_cached("phone", text, ctx.memo)):
             missing.append("联系电话")
         if not _CARD_CAUTION.search(text):
             missing.append("注意事项")
@@ -756,10 +1050,17 @@ def duplicate_paragraphs(units: list[Unit], ctx: Context, opts: dict[str, Any]) 
     min_len = int(opts.get("min_chars", 30))
     seen: set[str] = set()
     out: list[Found] = []
-    for i, u in enumerate(units):
-        if u.kind not in _TEXT_KINDS:
-            continue
-        key = _PUNCT.sub("", u.text)
+    # a key is never longer than its paragraph: shorter paragraphs can neither repeat nor be repeated
+    shortest = min_len if ctx.memo is not None else 0
+    texts = [(i, u) for i, u in enumerate(units) if u.kind in _TEXT_KINDS and len(u.text) >= shortest]
+    keys: list[str] | None = None
+    if ctx.memo is not None:
+        # one substitution over all paragraphs: NUL is no punctuation, so no run crosses it
+        joined = "\0".join(u.text for _, u in texts)
+        if joined.count("\0") == len(texts) - 1:
+            keys = _PUNCT.sub("", joined).split("\0")
+    for n, (i, u) in enumerate(texts):
+        key = _PUNCT.sub("", u.text) if keys is None else keys[n]
         if len(key) < min_len:
             continue
         if key in seen:
@@ -825,11 +1126,13 @@ def boilerplate(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[
     if not refs:
         return ()
     threshold = int(opts.get("similarity", 90))
+    if ctx.memo is not None:
+        return _boilerplate_shortlisted(units, refs, threshold)
     out: list[Found] = []
     for i, u in enumerate(units):
         if u.kind not in _TEXT_KINDS or len(u.text) < 12:
             continue
-        for m in re.finditer(r"[^。！？\n]{12,}[。！？]?", u.text):
+        for m in _BOILERPLATE_SENTENCE.finditer(u.text):
             s = _PUNCT.sub("", m.group(0))
             for ref, source in refs:
                 if abs(len(ref) - len(s)) > len(ref) // 3 and ref not in s:
@@ -838,6 +1141,71 @@ def boilerplate(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[
                     out.append(Found(i, m.start(), m.end(), "boilerplate",
                                      note=f"与{source or '上级预案'}原文相同"))
                     break
+    return tuple(out)
+
+
+_BOILERPLATE_SENTENCE = re.compile(r"[^。！？\n]{12,}[。！？]?")
+
+
+def _boilerplate_shortlisted(units: list[Unit], refs: list[tuple[str, str]], threshold: int) -> tuple[Found, ...]:
+    """``boilerplate`` with the same result: the full comparison runs only for the sentences that
+    can match some reference.
+
+    A reference matches when the sentence contains it or when ``fuzz.ratio`` reaches the threshold.
+    ``fuzz.ratio`` is 100 × (1 − indel distance / total length) and the indel distance is at least
+    the difference in length, so a reference much longer or shorter than a sentence can only match
+    by being contained in it. One search over all sentences finds those that contain a reference;
+    then each reference is scored against the sentences of a fitting length in one ``extract``
+    call, with a cutoff one point below the threshold (far from any rounding)."""
+    from rapidfuzz import fuzz, process
+
+    spans: list[tuple[int, int, int]] = []
+    sentences: list[str] = []
+    for i, u in enumerate(units):
+        if u.kind not in _TEXT_KINDS or len(u.text) < 12:
+            continue
+        for m in _BOILERPLATE_SENTENCE.finditer(u.text):
+            spans.append((i, m.start(), m.end()))
+            sentences.append(m.group(0))
+    if not sentences:
+        return ()
+    # one substitution for all sentences: NUL is no punctuation, so no removed run crosses it
+    joined = "\0".join(sentences)
+    if joined.count("\0") == len(sentences) - 1 and not any("\0" in r for r, _ in refs):
+        stripped_joined = _PUNCT.sub("", joined)
+        stripped = stripped_joined.split("\0")
+    else:
+        stripped = [_PUNCT.sub("", x) for x in sentences]
+        stripped_joined = "\0".join(stripped)
+    starts = list(itertools.accumulate((len(x) + 1 for x in stripped), initial=0))
+    maybe: set[int] = set()
+    any_ref = re.compile("|".join(re.escape(r) for r, _ in refs))
+    m = any_ref.search(stripped_joined)
+    while m is not None:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        maybe.add(k)
+        m = any_ref.search(stripped_joined, starts[k + 1]) if k + 1 < len(stripped) else None
+    by_length: dict[int, list[int]] = defaultdict(list)
+    for k, x in enumerate(stripped):
+        by_length[len(x)].append(k)
+    for ref, _source in refs:
+        lr = len(ref)
+        fitting = [k for n, ks in by_length.items()
+                   # a small margin keeps a length whose bound equals the threshold up to rounding
+                   if abs(lr - n) <= lr // 3 and 100 * (1 - abs(lr - n) / (lr + n)) >= threshold - 1e-6
+                   for k in ks]
+        scored = process.extract(ref, [stripped[k] for k in fitting], scorer=fuzz.ratio,
+                                 score_cutoff=max(0, threshold - 1), limit=None)
+        maybe.update(fitting[index] for _choice, _score, index in scored)
+    out: list[Found] = []
+    for k in sorted(maybe):
+        s, n = stripped[k], len(stripped[k])
+        found = next((source for ref, source in refs
+                      if (abs(len(ref) - n) <= len(ref) // 3 or ref in s)
+                      and (ref in s or fuzz.ratio(ref, s) >= threshold)), None)
+        if found is not None:
+            i, start, end = spans[k]
+            out.append(Found(i, start, end, "boilerplate", note=f"与{found or '上级预案'}原文相同"))
     return tuple(out)
 
 

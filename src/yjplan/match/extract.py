@@ -22,6 +22,7 @@ keeps every extractor under 25 ms per million characters of plan text (under 15 
 
 from __future__ import annotations
 
+import functools
 import re
 import string
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -29,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from types import MappingProxyType
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +205,7 @@ _SERVICE_CUE_BEFORE = re.compile(
 _SERVICE_CUE_AFTER = re.compile(
     r"[”\"’」』）)]?[ \u3000]?(?:报警|急救|电话|热线|火警|匪警|求助|救护|服务|指挥中心|接处警)"
 )
+_NOT_A_DIGIT = re.compile("[^0-9０-９]")
 _NOT_A_PHONE_AFTER = frozenset("人户间万元米吨台辆个次年月日号条项%％分秒小天周名件座家")
 
 
@@ -210,6 +213,10 @@ def _is_placeholder_digits(national: str, subscriber: str) -> bool:
     return len(set(national)) == 1 or set(subscriber) == {"0"}
 
 
+# libphonenumber costs 15–40 µs a number, and numbers recur: in one plan (contacts tables, cards,
+# the duty phone in every chapter) and across the plans of one place. A pure function of its
+# arguments, so a bounded cache cannot change a result.
+@functools.lru_cache(maxsize=8192)
 def _phone_value(digits: str, kind: str) -> tuple[str, str | None]:
     """Normalise and validate with libphonenumber's CN metadata: (value, flag)."""
     import phonenumbers  # loads its metadata on first use only
@@ -263,7 +270,8 @@ def extract_phone(text: str) -> tuple[Hit, ...]:
         if prev in _DIGIT_CHARS or prev in _DOTS or prev in _PLUS or _PHONE_TAIL_BAD.match(text, e):
             continue
         kind = m.lastgroup or ""
-        digits = "".join(c for c in _ascii(m.group()) if c.isdigit())
+        # a match holds only [0-9０-９] digits, separators, brackets and plus signs
+        digits = _NOT_A_DIGIT.sub("", m.group()).translate(_FW_TABLE)
         flag: str | None = None
         if kind == "service":
             if text[e : e + 1] in _NOT_A_PHONE_AFTER:
@@ -990,6 +998,11 @@ def extract_person_name(text: str) -> tuple[Hit, ...]:
 
     ``value``: the name.
     """
+    return _extract_person_name(text, None)
+
+
+def _extract_person_name(text: str, memo: dict[Any, Any] | None) -> tuple[Hit, ...]:
+    """``extract_person_name``; with an audit's ``memo`` the phone numbers it starts from are shared."""
     hits: list[Hit] = []
     for m in _NAME_LABEL_RE.finditer(text):
         pos = m.end()
@@ -1003,7 +1016,7 @@ def extract_person_name(text: str) -> tuple[Hit, ...]:
             if sep is None:
                 break
             pos = sep.end()
-    for phone in extract_phone(text):
+    for phone in extract_cached("phone", text, memo):
         if phone.value is not None and len(phone.value) <= 5:
             continue  # 拨打120: nobody's name stands before a service number
         before = _look_back(_NAME_BEFORE_PHONE, text, phone.start, 12)
@@ -1175,10 +1188,76 @@ EXTRACTORS: Mapping[str, Extractor] = MappingProxyType(
 )
 
 
+# What a text must contain for an extractor to find anything in it: every hit comes from a match
+# of a pattern that needs a match of one of these (a phone number has three digits in a row; a
+# response level has 级 or a grade or colour word; a placeholder phone has a mask character, seven
+# digits in a row, an area code and a dash, or a label and a colon). Most paragraphs contain none,
+# and these few searches cost less than the extractor's own work (each has fixed costs per call:
+# several scans, a merge). Each trigger matches inside one line and looks at nothing around its
+# match, so searching the newline-joined paragraphs of a document finds exactly the paragraphs
+# that contain one.
+_TRIGGERS: Mapping[str, tuple[re.Pattern[str], ...]] = MappingProxyType(
+    {
+        "phone": (re.compile(r"[0-9０-９]{3}"),),
+        "placeholder_phone": (
+            re.compile(f"[{_MASK}]"),
+            re.compile(r"[0-9０-９]{7}"),
+            re.compile(r"[0０][0-9０-９]{2,3}[)）]?[-－—–]"),
+            re.compile(r"(?:电话|手机|号码|联系方式|热线|传真|Tel|TEL|tel)(?:号码)?[:：]"),
+        ),
+        "placeholder": (
+            re.compile(r"年[ \u3000_＿(（]"),
+            re.compile(r"([XxＸｘ×某＊□〇○_＿])\1"),
+            re.compile(  # a fill-in hint inside brackets
+                r"[（(\[【［][^（）()\[\]【】［］\n]{0,24}?"
+                r"(?:填写|填入|填报|请填|待填|根据实际|按实际|结合实际|视实际|待定|待补充|待完善|此处|名称|全称|姓名)"
+            ),
+            re.compile(r"[:：][ \u3000_＿]{3}"),
+        ),
+        "response_level": (re.compile("级|重大|较大|一般|红色|橙色|黄色|蓝色"),),
+        "vague_duty": (_VAGUE_RE,),  # every hit is a match of it
+    }
+)
+
+
+def extractor_triggers(name: str) -> tuple[re.Pattern[str], ...]:
+    """Patterns one of which a text must match for ``extract(name, text)`` to find anything
+    (empty: none known). None spans a newline or depends on anything outside its match."""
+    return _TRIGGERS.get(name, ())
+
+
 def extract(name: str, text: str) -> tuple[Hit, ...]:
     """Run the extractor called ``name`` over ``text``; ``KeyError`` for an unknown name."""
     try:
         fn = EXTRACTORS[name]
     except KeyError:
         raise KeyError(f"未知的提取器：{name}（可用：{'、'.join(EXTRACTORS)}）") from None
+    triggers = _TRIGGERS.get(name)
+    if triggers is not None and not any(t.search(text) for t in triggers):
+        return ()
     return fn(text)
+
+
+# Extractors that build on another extractor's hits, shared through the audit's memo.
+_SHARING: Mapping[str, Callable[[str, dict[Any, Any]], tuple[Hit, ...]]] = MappingProxyType(
+    {"person_name": _extract_person_name}
+)
+
+
+def extract_cached(name: str, text: str, memo: dict[Any, Any] | None) -> tuple[Hit, ...]:
+    """``extract(name, text)`` shared across one audit through ``memo`` (``Context.memo``).
+
+    The layout is the one ``extract:`` rules use (``memo[("extract", name)]`` maps a text to its
+    hits), so rules and checks that look at the same paragraph, table row or sentence run each
+    extractor on it once. ``memo=None`` (the reference path) is the plain call, nothing reused.
+    """
+    if memo is None:
+        return extract(name, text)
+    cache = memo.get(("extract", name))
+    if cache is None:
+        cache = memo[("extract", name)] = {}
+    hits: tuple[Hit, ...] | None = cache.get(text)
+    if hits is None:
+        sharing = _SHARING.get(name)
+        hits = cache[text] = sharing(text, memo) if sharing is not None else extract(name, text)
+    return hits
