@@ -12,6 +12,7 @@ from tests.fixtures.docx_builder import build_docx
 from yjplan.errors import ArchiveTooLarge, ParseFailed, UnsafeXml
 from yjplan.limits import DEFAULT_LIMITS, Limits
 from yjplan.model import Location, Table
+from yjplan.parse import docx as docx_reader
 from yjplan.parse import safezip
 from yjplan.parse.docx import W_BODY, iter_body_elements, read, render_number
 from yjplan.parse.raw import RawBlock, RawDocument
@@ -374,6 +375,95 @@ def test_ordinals_match_iter_body_elements(tmp_path: Path) -> None:
         if block.text != "框":  # text-box text lives inside its anchor's element
             assert expected in "".join(element.itertext())
     assert etree.QName(elements[5]).localname == "tbl"
+
+
+# --- how the body is walked ---------------------------------------------------------------------
+# Small main parts are parsed whole, large ones fed to the parser in chunks and read as they complete,
+# and a part with more than one w:body is read block by block as each one ends. All three must read the
+# same document the same way.
+
+
+def _rich_docx(tmp_path: Path) -> Path:
+    return build_docx(
+        tmp_path / "rich.docx",
+        [
+            ("title", "某县突发事件总体应急预案"),
+            ("toc", ["一、总则\t1", "二、组织机构\t3"]),
+            ("heading", 1, "总则", {"numbered": True}),
+            ("numbered", 1, "编制目的"),
+            ("para", "为规范突发事件应对工作，制定本预案。" * 3),
+            ("table", [["姓名", "职务", ""], ["张三", "组长", "13800000000"], ["", "副组长", "13900000000"]],
+             [((0, 1), (0, 2)), ((1, 0), (2, 0))]),
+            ("textbox", "见右侧说明", "24小时值班电话：0571-12345678"),
+            ("tracked", "事发单位应在", "2小时", "1小时内报告"),
+            ("bullet", "要点"),
+            ("heading", 1, "组织机构", {"numbered": True}),
+        ],
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("max_chars", [DEFAULT_LIMITS.max_chars, 60])
+def test_streamed_read_matches_the_whole_tree_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, max_chars: int
+) -> None:
+    path = _rich_docx(tmp_path)
+    limits = Limits(max_chars=max_chars)
+    whole = _read(path, limits)
+    assert len(whole.blocks) >= (10 if max_chars > 1000 else 2)
+    monkeypatch.setattr(docx_reader, "_WHOLE_TREE_BYTES", 0)
+    monkeypatch.setattr(docx_reader, "_FEED_BYTES", 97)  # chunk ends fall inside tags, text and tables
+    assert _read(path, limits) == whole
+
+
+@pytest.mark.parametrize("whole_tree_bytes", [0, 1 << 20])
+def test_several_bodies_are_read_block_by_block_as_each_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_tree_bytes: int
+) -> None:
+    monkeypatch.setattr(docx_reader, "_WHOLE_TREE_BYTES", whole_tree_bytes)
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    xml = (
+        f"<w:document {ns}><w:body><w:p><w:r><w:t>外层</w:t></w:r>"
+        "<w:body><w:p><w:r><w:t>内层</w:t></w:r></w:p></w:body></w:p></w:body>"
+        "<w:body><w:p><w:r><w:t>第二个</w:t></w:r></w:p></w:body></w:document>"
+    )
+    source = build_docx(tmp_path / "src.docx", [("para", "x")])
+    path = _rezip(source, tmp_path / "bodies.docx", {"word/document.xml": xml.encode()})
+    assert [(b.text, b.location.paragraph) for b in _read(path).blocks] == [("内层", 1), ("外层", 2), ("第二个", 3)]
+
+
+@pytest.mark.parametrize("whole_tree_bytes", [0, 1 << 20])
+def test_damage_past_the_text_limit_is_never_reached(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_tree_bytes: int
+) -> None:
+    monkeypatch.setattr(docx_reader, "_WHOLE_TREE_BYTES", whole_tree_bytes)
+    body = f"<w:p><w:r><w:t>{'应急' * 100}</w:t></w:r></w:p><w:p><w:r><w:t>断了</w:p>"
+    source = build_docx(tmp_path / "src.docx", [("para", "x")])
+    path = _rezip(source, tmp_path / "cut.docx", {"word/document.xml": _document_xml(body)})
+    raw = _read(path, Limits(max_chars=50))
+    assert [len(b.text) for b in raw.blocks] == [200]
+    assert any("上限" in note for note in raw.notes)
+    with pytest.raises(ParseFailed):
+        _read(path)
+
+
+def test_styles_in_a_basedon_cycle_resolve_in_the_order_they_are_defined(tmp_path: Path) -> None:
+    # A is basedOn B and B basedOn A. Resolving A first (it comes first) reaches B, whose basedOn
+    # then points back into the chain and is cut: B gets nothing from A. A reader that resolved
+    # styles as paragraphs name them would start from B and give it A's heading level.
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    styles = (
+        f'<w:styles {ns}><w:style w:type="paragraph" w:styleId="A"><w:name w:val="a"/><w:basedOn w:val="B"/>'
+        '<w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>'
+        '<w:style w:type="paragraph" w:styleId="B"><w:name w:val="b"/><w:basedOn w:val="A"/></w:style></w:styles>'
+    )
+    body = (
+        '<w:p><w:pPr><w:pStyle w:val="B"/></w:pPr><w:r><w:t>乙</w:t></w:r></w:p>'
+        '<w:p><w:pPr><w:pStyle w:val="A"/></w:pPr><w:r><w:t>甲</w:t></w:r></w:p>'
+    )
+    source = build_docx(tmp_path / "src.docx", [("para", "x")])
+    replace = {"word/document.xml": _document_xml(body), "word/styles.xml": styles.encode()}
+    path = _rezip(source, tmp_path / "cycle.docx", replace)
+    assert [(b.text, b.style_level) for b in _read(path).blocks] == [("乙", None), ("甲", 1)]
 
 
 # --- safety and damage ----------------------------------------------------------------------------

@@ -1,8 +1,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
-from yjplan.parse.numbering import cn_to_int, normalize_line, parse_label
+from yjplan.parse.numbering import _match_label, _repair, cn_to_int, normalize_line, parse_label
 
 
 @pytest.mark.parametrize(
@@ -75,3 +77,30 @@ def test_cn_to_int(text: str, value: int) -> None:
 )
 def test_normalize_line_repairs_converter_damage(raw: str, clean: str) -> None:
     assert normalize_line(raw) == clean
+
+
+# --- the quick paths agree with the long ones ---------------------------------------------------
+
+# what the line repairs and the label grammars act on, plus plain text around it
+_LINE_PIECES = st.sampled_from(
+    [
+        *"0123456789１２．.、（）()一二三四五六七八九十百〇零两第章节条部分附件 \t\u3000\xa0\r\n?lI①⑳ꎬꎮꎻꎯꎳꎼꎽ",
+        *("\ue010", "\u2003", "  ", "??", "1.", "第一章", "附件2", "应急", "预案", "小时", "人员", "%", "：", "。", "A"),
+        *("3.l", "12.I", "1 2 ", "5 \ue010 1"),
+    ]
+)
+_LINES = st.lists(_LINE_PIECES, max_size=14).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_LINES)
+@example("3.l 监测预报")  # only the leading digit calls for repair in these two
+@example(" 1 2 编制依据")
+def test_normalize_line_shortcut_matches_the_full_repair(text: str) -> None:
+    assert normalize_line(text) == _repair(text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_LINES)
+def test_parse_label_first_character_check_matches_trying_every_grammar(text: str) -> None:
+    assert parse_label(text) == _match_label(text.lstrip())

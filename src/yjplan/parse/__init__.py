@@ -143,7 +143,7 @@ def read_document(path: Path | str, limits: Limits = DEFAULT_LIMITS) -> Document
     path = Path(path)
     data = load_bytes(path, limits)
     raw = read_raw(path, data, limits)
-    char_count = sum(len(b.text) for b in raw.blocks)
+    char_count = sum([len(b.text) for b in raw.blocks])
     if char_count == 0:
         raise NoContent("文件中没有可读的文字", path=path)
     root, outline_notes = build_outline(raw)

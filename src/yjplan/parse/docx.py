@@ -1,9 +1,13 @@
 """Word .docx → RawDocument, read straight from the package XML with lxml.
 
 python-docx resolves styles through Python objects per run and is 27–47× slower than one lxml pass
-over word/document.xml, so this reader streams the body with ``iterparse`` and looks styles and
-numbering up in dicts built once per document. Only the main document part is read: headers,
-footers, footnotes and comments live in other parts, so running headers never enter the body.
+over word/document.xml, so this reader parses the main part with lxml (whole when it is small, fed
+in chunks and read as it completes when it is large) and walks each paragraph once with plain loops
+over its children; styles are resolved when a paragraph first names them, numbering is built once.
+The walk costs about as much as the parse: every per-element step (ElementPath ``find``, a
+dataclass per run, an ``iterparse`` event) was measured to matter. Only the main document part is
+read: headers, footers, footnotes and comments live in other parts, so running headers never enter
+the body.
 
 Text conventions (what a block's ``text`` holds):
 
@@ -29,8 +33,8 @@ import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -166,15 +170,7 @@ class _ParaStyle:
 
 
 @dataclass(frozen=True, slots=True)
-class _Styles:
-    para: Mapping[str, _ParaStyle] = field(default_factory=dict)
-    char: Mapping[str, tuple[bool | None, float | None]] = field(default_factory=dict)
-    default: _ParaStyle = _ParaStyle()
-
-
-@dataclass(frozen=True, slots=True)
 class _StyleDef:
-    kind: str
     based_on: str | None
     heading: int | None  # from own outlineLvl, or failing that from the name; 0 = explicitly body
     toc: bool
@@ -206,6 +202,35 @@ def _int(text: str | None, default: int | None = None) -> int | None:
         return default
 
 
+_NUMPR_PARTS = frozenset((W_NUMID, W_ILVL))
+_STYLE_PARTS = frozenset((W_NAME, W_BASEDON, W_PPR, W_RPR))
+_STYLE_PPR_PARTS = frozenset((W_OUTLINELVL, W_JC, W_NUMPR))
+_ABSTRACT_LINKS = frozenset((W_STYLELINK, W_NUMSTYLELINK))
+
+
+def _first_children(el: etree._Element, tags: frozenset[str]) -> dict[str, etree._Element]:
+    """The first child with each of ``tags`` (what ``el.find(tag)`` returns), in one pass.
+
+    ``find`` goes through ElementPath on every call, and ``iterchildren(*tags)`` parses its tag
+    names on every call: both cost more than a plain pass over the short child lists of OOXML
+    property elements, which is what styles, numbering levels and table cells ask about.
+    """
+    found: dict[str, etree._Element] = {}
+    for child in el:
+        tag = child.tag
+        if tag in tags and tag not in found:
+            found[tag] = child
+    return found
+
+
+def _first_child(el: etree._Element, tag: str) -> etree._Element | None:
+    """``el.find(tag)`` for a plain tag, without ElementPath."""
+    for child in el:
+        if child.tag == tag:
+            return child
+    return None
+
+
 def _run_props(rpr: etree._Element | None) -> tuple[bool | None, float | None]:
     bold = size = None
     if rpr is not None:
@@ -218,29 +243,31 @@ def _run_props(rpr: etree._Element | None) -> tuple[bool | None, float | None]:
 
 
 def _num_pr(numpr: etree._Element) -> tuple[str | None, int | None]:
-    return _val(numpr.find(W_NUMID)), _int(_val(numpr.find(W_ILVL)))
+    parts = _first_children(numpr, _NUMPR_PARTS)
+    return _val(parts.get(W_NUMID)), _int(_val(parts.get(W_ILVL)))
 
 
 def _style_def(style: etree._Element) -> _StyleDef:
-    name = (_val(style.find(W_NAME)) or "").strip().lower()
-    ppr = style.find(W_PPR)
+    parts = _first_children(style, _STYLE_PARTS)
+    name = (_val(parts.get(W_NAME)) or "").strip().lower()
+    ppr = parts.get(W_PPR)
     heading: int | None = None
     jc = num = None
     if ppr is not None:
-        outline = _int(_val(ppr.find(W_OUTLINELVL)))
+        props = _first_children(ppr, _STYLE_PPR_PARTS)
+        outline = _int(_val(props.get(W_OUTLINELVL)))
         if outline is not None:
             heading = outline + 1 if 0 <= outline < 9 else 0
-        jc = _val(ppr.find(W_JC))
-        numpr = ppr.find(W_NUMPR)
+        jc = _val(props.get(W_JC))
+        numpr = props.get(W_NUMPR)
         if numpr is not None:
             num_id, ilvl = _num_pr(numpr)
             num = (num_id or "0", ilvl)
     if heading is None and (match := _HEADING_NAME.match(name)):
         heading = int(match.group(1))
-    bold, size = _run_props(style.find(W_RPR))
+    bold, size = _run_props(parts.get(W_RPR))
     return _StyleDef(
-        kind=style.get(W_TYPE, "paragraph"),
-        based_on=_val(style.find(W_BASEDON)),
+        based_on=_val(parts.get(W_BASEDON)),
         heading=heading,
         toc=bool(_TOC_NAME.match(name)),
         bold=bold,
@@ -250,33 +277,114 @@ def _style_def(style: etree._Element) -> _StyleDef:
     )
 
 
-def _load_styles(root: etree._Element) -> _Styles:
-    defaults = root.find(W_DOCDEFAULTS)
-    base_bold, base_size = _run_props(None if defaults is None else defaults.find(f"{W_RPRDEFAULT}/{W_RPR}"))
-    base_jc = None if defaults is None else _val(defaults.find(f"{W_PPRDEFAULT}/{W_PPR}/{W_JC}"))
-    base = _ParaStyle(bold=base_bold, size=base_size, centered=base_jc == "center")
+class _Styles:
+    """The paragraph and character styles of one document, resolved through basedOn on first use.
 
-    defs: dict[str, _StyleDef] = {}
-    default_id: str | None = None
-    for style in root.iter(W_STYLE):
-        style_id = style.get(W_STYLEID)
-        if style_id is None:
-            continue
-        defs[style_id] = _style_def(style)
-        if defs[style_id].kind == "paragraph" and _on_attr(style.get(W_DEFAULT)):
-            default_id = style_id
+    A document uses a handful of the 100–300 styles its template defines (python-docx's has 164,
+    most of them table styles), so only the styles a paragraph or run names are read and resolved.
+    Resolution is memoised as it goes; with basedOn cycles or chains deeper than ``_MAX_STYLE_DEPTH``
+    what is memoised depends on the order styles are resolved in, so such a file (broken or hostile,
+    never written by Word) has every style resolved up front in document order instead.
+    """
 
-    para: dict[str, _ParaStyle] = {}
+    def __init__(self, root: etree._Element | None = None) -> None:
+        self.base = _ParaStyle()
+        self.elements: dict[str, etree._Element] = {}  # styleId → its (last) w:style
+        self.kinds: dict[str, str] = {}  # styleId → its w:type
+        self.defs: dict[str, _StyleDef] = {}
+        self.para: dict[str, _ParaStyle] = {}  # resolved paragraph styles, by styleId
+        self.char: dict[str, tuple[bool | None, float | None]] = {}
+        self.used: dict[str, _ParaStyle] = {}  # pStyle value → what its paragraphs get (default if unknown)
+        self.default = self.base
+        if root is None:
+            return
+        defaults = _first_child(root, W_DOCDEFAULTS)
+        base_bold, base_size = _run_props(None if defaults is None else defaults.find(f"{W_RPRDEFAULT}/{W_RPR}"))
+        base_jc = None if defaults is None else _val(defaults.find(f"{W_PPRDEFAULT}/{W_PPR}/{W_JC}"))
+        self.base = _ParaStyle(bold=base_bold, size=base_size, centered=base_jc == "center")
 
-    def resolve(style_id: str, seen: frozenset[str]) -> _ParaStyle:
-        if style_id in para:
-            return para[style_id]
-        own = defs[style_id]
+        default_id: str | None = None
+        for style in root.iter(W_STYLE):
+            style_id = style.get(W_STYLEID)
+            if style_id is None:
+                continue
+            self.elements[style_id] = style
+            kind = self.kinds[style_id] = style.get(W_TYPE, "paragraph")
+            if kind == "paragraph" and _on_attr(style.get(W_DEFAULT)):
+                default_id = style_id
+        if not self._chains_are_plain():
+            for style_id, kind in self.kinds.items():
+                if kind == "paragraph":
+                    self.resolve(style_id, frozenset())
+        self.default = (self.paragraph_style(default_id) or self.base) if default_id else self.base
+
+    def own(self, style_id: str) -> _StyleDef:
+        own = self.defs.get(style_id)
+        if own is None:
+            own = self.defs[style_id] = _style_def(self.elements[style_id])
+        return own
+
+    def _chains_are_plain(self) -> bool:
+        """No basedOn cycle and no chain longer than ``_MAX_STYLE_DEPTH`` among paragraph styles.
+
+        Only those chains matter: ``resolve`` follows basedOn to paragraph styles only, and
+        ``resolve_char`` memoises nothing, so its answers never depend on the order.
+        """
+        parents = {
+            style_id: _val(_first_child(self.elements[style_id], W_BASEDON))
+            for style_id, kind in self.kinds.items()
+            if kind == "paragraph"
+        }
+        depth: dict[str, int] = {}
+        for start in parents:
+            path: list[str] = []
+            current: str | None = start
+            while current is not None and current in parents and current not in depth:
+                if current in path:
+                    return False
+                path.append(current)
+                current = parents[current]
+            below = depth[current] + 1 if current is not None and current in depth else 0
+            for style_id in reversed(path):
+                depth[style_id] = below
+                below += 1
+            if below > _MAX_STYLE_DEPTH:
+                return False
+        return True
+
+    def paragraph_style(self, style_id: str) -> _ParaStyle | None:
+        """The resolved paragraph style ``style_id``; None when there is no such paragraph style."""
+        style = self.para.get(style_id)
+        if style is None and self.kinds.get(style_id) == "paragraph":
+            style = self.resolve(style_id, frozenset())
+        return style
+
+    def of_paragraph(self, style_id: str) -> _ParaStyle:
+        """What a paragraph whose pStyle is ``style_id`` gets: that style, or the default style."""
+        style = self.used.get(style_id)
+        if style is None:
+            style = self.used[style_id] = self.paragraph_style(style_id) or self.default
+        return style
+
+    def of_run(self, style_id: str) -> tuple[bool | None, float | None]:
+        props = self.char.get(style_id)
+        if props is None:
+            if self.kinds.get(style_id) == "character":
+                props = self.resolve_char(style_id, frozenset())
+            else:
+                props = (None, None)
+            self.char[style_id] = props
+        return props
+
+    def resolve(self, style_id: str, seen: frozenset[str]) -> _ParaStyle:
+        if style_id in self.para:
+            return self.para[style_id]
+        own = self.own(style_id)
         parent_id = own.based_on
         parent = (
-            resolve(parent_id, seen | {style_id})
-            if parent_id in defs and _followable(parent_id, seen) and defs[parent_id].kind == "paragraph"
-            else base
+            self.resolve(parent_id, seen | {style_id})
+            if self.kinds.get(parent_id) == "paragraph" and _followable(parent_id, seen)
+            else self.base
         )
         heading = parent.heading if own.heading is None else (own.heading or None)
         num_id, ilvl = own.num if own.num is not None else (parent.num_id, parent.ilvl)
@@ -289,29 +397,21 @@ def _load_styles(root: etree._Element) -> _Styles:
             num_id=num_id,
             ilvl=ilvl,
         )
-        para[style_id] = resolved
+        self.para[style_id] = resolved
         return resolved
 
-    def resolve_char(style_id: str, seen: frozenset[str]) -> tuple[bool | None, float | None]:
-        own = defs[style_id]
+    def resolve_char(self, style_id: str, seen: frozenset[str]) -> tuple[bool | None, float | None]:
+        # not memoised: the answer for a style never depends on where its resolution started
+        own = self.own(style_id)
         parent_id = own.based_on
-        if parent_id in defs and _followable(parent_id, seen):
-            parent_bold, parent_size = resolve_char(parent_id, seen | {style_id})
+        if parent_id in self.elements and _followable(parent_id, seen):
+            parent_bold, parent_size = self.resolve_char(parent_id, seen | {style_id})
         else:
             parent_bold = parent_size = None
         return (
             parent_bold if own.bold is None else own.bold,
             parent_size if own.size is None else own.size,
         )
-
-    char: dict[str, tuple[bool | None, float | None]] = {}
-    for style_id, own in defs.items():
-        if own.kind == "paragraph":
-            resolve(style_id, frozenset())
-        elif own.kind == "character":
-            char[style_id] = resolve_char(style_id, frozenset())
-    default = para.get(default_id, base) if default_id else base
-    return _Styles(para=para, char=char, default=default)
 
 
 def _followable(style_id: str, seen: frozenset[str]) -> bool:
@@ -342,25 +442,29 @@ class _Num:
     levels: tuple[_Level, ...]
 
 
-def _level(lvl: etree._Element, base: _Level | None = None) -> _Level:
-    base = base or _Level()
-    start = _int(_val(lvl.find(W_START)))
-    fmt = _val(lvl.find(W_NUMFMT))
-    text = _val(lvl.find(W_LVLTEXT))
-    legal = lvl.find(W_ISLGL)
-    restart = _int(_val(lvl.find(W_LVLRESTART)))
+_LEVEL_PARTS = frozenset((W_START, W_NUMFMT, W_LVLTEXT, W_ISLGL, W_LVLRESTART, W_PSTYLE))
+_PLAIN_LEVEL = _Level()
+
+
+def _level(lvl: etree._Element, base: _Level = _PLAIN_LEVEL) -> _Level:
+    parts = _first_children(lvl, _LEVEL_PARTS)
+    start = _int(_val(parts.get(W_START)))
+    fmt = _val(parts.get(W_NUMFMT))
+    text = _val(parts.get(W_LVLTEXT))
+    legal = parts.get(W_ISLGL)
+    restart = _int(_val(parts.get(W_LVLRESTART)))
     return _Level(
         start=base.start if start is None else start,
         fmt=base.fmt if fmt is None else fmt,
         text=base.text if text is None else text,
         legal=base.legal if legal is None else _on(legal),
         restart=base.restart if restart is None else restart,
-        pstyle=_val(lvl.find(W_PSTYLE)) or base.pstyle,
+        pstyle=_val(parts.get(W_PSTYLE)) or base.pstyle,
     )
 
 
 def _levels(abstract: etree._Element) -> list[_Level]:
-    levels = [_Level() for _ in range(_MAX_LEVELS)]
+    levels = [_PLAIN_LEVEL] * _MAX_LEVELS
     for lvl in abstract.iter(W_LVL):
         index = _int(lvl.get(W_ILVL))
         if index is not None and 0 <= index < _MAX_LEVELS:
@@ -377,9 +481,10 @@ def _load_numbering(root: etree._Element) -> dict[str, _Num]:
         if abstract_id is None:
             continue
         abstracts[abstract_id] = _levels(abstract)
-        if link := _val(abstract.find(W_STYLELINK)):
+        links = _first_children(abstract, _ABSTRACT_LINKS)
+        if link := _val(links.get(W_STYLELINK)):
             style_links[link] = abstract_id
-        if link := _val(abstract.find(W_NUMSTYLELINK)):
+        if link := _val(links.get(W_NUMSTYLELINK)):
             num_style_links[abstract_id] = link
     # A numStyleLink abstract is a stub: its levels live in the abstract whose styleLink names the same
     # numbering style (Word writes both sides; the numbering style's own numPr is the fallback path).
@@ -391,7 +496,7 @@ def _load_numbering(root: etree._Element) -> dict[str, _Num]:
     nums: dict[str, _Num] = {}
     for num in root.iter(W_NUM):
         num_id = num.get(W_NUMID)
-        abstract_id = _val(num.find(W_ABSTRACTNUMID))
+        abstract_id = _val(_first_child(num, W_ABSTRACTNUMID))
         if num_id is None or abstract_id not in abstracts:
             continue
         levels = list(abstracts[abstract_id])
@@ -401,12 +506,20 @@ def _load_numbering(root: etree._Element) -> dict[str, _Num]:
             if index is None or not 0 <= index < _MAX_LEVELS:
                 continue
             overridden = True
-            lvl = override.find(W_LVL)
+            lvl = start_el = None
+            for child in override:  # the first of each, as find() would; a list has hundreds of these
+                tag = child.tag
+                if tag == W_LVL:
+                    lvl = child if lvl is None else lvl
+                elif tag == W_STARTOVERRIDE:
+                    start_el = child if start_el is None else start_el
             if lvl is not None:
                 levels[index] = _level(lvl, levels[index])
-            start = _int(_val(override.find(W_STARTOVERRIDE)))
-            if start is not None:
-                levels[index] = replace(levels[index], start=start)
+            start = _int(_val(start_el))
+            level = levels[index]
+            if start is not None and start != level.start:  # Word writes startOverride 1 on most lists
+                # dataclasses.replace costs more than the rest of the loop
+                levels[index] = _Level(start, level.fmt, level.text, level.legal, level.restart, level.pstyle)
         counter = f"num:{num_id}" if overridden else f"abstract:{abstract_id}"
         nums[num_id] = _Num(counter=counter, levels=tuple(levels))
     return nums
@@ -581,18 +694,27 @@ def iter_body_elements(body: etree._Element) -> Iterator[tuple[int, etree._Eleme
             yield ordinal, el
 
 
+_WRAPPERS = (W_SDT, W_CUSTOMXML)
+
+
 def _flatten(container: etree._Element, tag: str) -> Iterator[etree._Element]:
     """Children of ``container`` with ``tag`` (rows of a table, cells of a row) through sdt/customXml."""
     for child in container:
         ctag = child.tag
         if ctag == tag:
             yield child
-        elif ctag == W_SDT:
-            content = child.find(W_SDTCONTENT)
-            if content is not None:
-                yield from _flatten(content, tag)
-        elif ctag == W_CUSTOMXML:
-            yield from _flatten(child, tag)
+        elif ctag in _WRAPPERS:
+            yield from _flatten_wrapper(child, tag)
+
+
+def _flatten_wrapper(wrapper: etree._Element, tag: str) -> Iterator[etree._Element]:
+    """``_flatten`` inside one w:sdt (its content) or w:customXml."""
+    if wrapper.tag == W_SDT:
+        content = wrapper.find(W_SDTCONTENT)
+        if content is not None:
+            yield from _flatten(content, tag)
+    else:
+        yield from _flatten(wrapper, tag)
 
 
 def _text_boxes(el: etree._Element) -> Iterator[etree._Element]:
@@ -612,35 +734,20 @@ def _text_boxes(el: etree._Element) -> Iterator[etree._Element]:
             yield from _text_boxes(child)
 
 
-@dataclass(frozen=True, slots=True)
-class _Para:
-    text: str
-    style_level: int | None
-    auto_number: str | None
-    is_list: bool
-    bold: bool
-    font_size: float | None
-    centered: bool
-    in_toc: bool
-    boxes: tuple[etree._Element, ...]
-
-
-class _Runs:
-    """What the runs of one paragraph add up to; filled by ``_Reader.inline`` and ``_Reader.run``."""
-
-    __slots__ = ("all_bold", "boxes", "in_toc", "parts", "sizes", "style")
-
-    def __init__(self, style: _ParaStyle) -> None:
-        self.style = style
-        self.parts: list[str] = []
-        self.all_bold: bool | None = None  # None until a run with visible text is seen
-        self.sizes: dict[float, int] = {}
-        self.in_toc = False
-        self.boxes: list[etree._Element] = []
+# A paragraph as ``_Reader.paragraph`` returns it: a plain tuple, because one is built for every
+# paragraph and table cell and a dataclass instance costs more than the rest of a short paragraph.
+# (text, auto_number, boxes, style_level, is_list, bold, font_size, centered, in_toc)
+_Para = tuple[
+    str, str | None, list[etree._Element] | None, int | None, bool, bool, float | None, bool, bool
+]
+_ROW_PARTS = frozenset((W_GRIDBEFORE, W_GRIDAFTER))
+_CELL_PARTS = frozenset((W_GRIDSPAN, W_VMERGE, W_HMERGE))
+_BREAKS = (W_BR, W_CR)
+_TABS = (W_TAB, W_PTAB)
 
 
 class _Reader:
-    """State of one document read: styles, list counters, open fields, table count, notes."""
+    """State of one document read: styles, list counters, open fields, blocks so far, notes."""
 
     def __init__(self, styles: _Styles, numbering: dict[str, _Num], max_chars: int) -> None:
         self.styles = styles
@@ -654,49 +761,71 @@ class _Reader:
         self.revisions = False
         self.hidden = False
         self.cut_tables = False
+        self.out: list[RawBlock] = []
+        self.chars = 0
+        self.ordinal = 0
 
     # -- blocks
 
-    def blocks(self, el: etree._Element, ordinal: int, in_toc: bool) -> list[RawBlock]:
+    def body_child(self, el: etree._Element) -> bool:
+        """Read one child of w:body; False once the text read so far passes ``max_chars``."""
+        tag = el.tag
+        if tag in (W_P, W_TBL):
+            self.ordinal += 1
+            self.blocks(el, self.ordinal, False)
+        elif tag in (W_SDT, W_CUSTOMXML):
+            for block_el, in_toc in _expand(el, False):
+                self.ordinal += 1
+                self.blocks(block_el, self.ordinal, in_toc)
+        return not self.truncated
+
+    @property
+    def truncated(self) -> bool:
+        return self.chars > self.max_chars
+
+    def blocks(self, el: etree._Element, ordinal: int, in_toc: bool) -> None:
+        """Append the blocks of one w:p or w:tbl to ``out`` and count their characters."""
+        out = self.out
         if el.tag == W_TBL:
             self.tables += 1
-            table = Table(rows=self.table(el))
-            text = table.text()
-            if not text.strip():
-                return []
-            location = Location(paragraph=ordinal, table=self.tables)
-            return [RawBlock(text=text, location=location, table=table, in_toc=in_toc)]
-        para = self.paragraph(el)
-        out: list[RawBlock] = []
-        if para.text:
-            out.append(
-                RawBlock(
-                    text=para.text,
-                    location=Location(paragraph=ordinal),
-                    style_level=para.style_level,
-                    auto_number=para.auto_number,
-                    is_list=para.is_list,
-                    bold=para.bold,
-                    font_size=para.font_size,
-                    centered=para.centered,
-                    in_toc=in_toc or para.in_toc,
-                )
-            )
-        for box in para.boxes:
-            out.extend(self.box_blocks(box, ordinal))
-        return out
+            rows = self.table(el)
+            text = "\n".join(["\t".join(row) for row in rows])  # what Table.text() returns
+            if text.strip():
+                location = Location(paragraph=ordinal, table=self.tables)
+                out.append(RawBlock(text, location, Table(rows), in_toc=in_toc))
+                self.chars += len(text)
+            return
+        text, auto_number, boxes, style_level, is_list, bold, font_size, centered, para_toc = self.paragraph(el)
+        if text:
+            out.append(RawBlock(
+                text, Location(None, ordinal), None, style_level, auto_number, is_list, bold, font_size, centered,
+                in_toc or para_toc,
+            ))  # fmt: skip
+            self.chars += len(text)
+        if boxes:
+            for box in boxes:
+                self.box_blocks(box, ordinal)
 
-    def box_blocks(self, box: etree._Element, ordinal: int) -> list[RawBlock]:
-        out: list[RawBlock] = []
+    def box_blocks(self, box: etree._Element, ordinal: int) -> None:
         for child in box:
             for el, in_toc in _expand(child, False):
                 if el.tag == W_P:
-                    out.extend(self.blocks(el, ordinal, in_toc))
+                    self.blocks(el, ordinal, in_toc)
                 else:
                     text = "\n".join("\t".join(row) for row in self.table(el) if any(row))
                     if text.strip():
-                        out.append(RawBlock(text=text, location=Location(paragraph=ordinal)))
-        return out
+                        self.out.append(RawBlock(text=text, location=Location(paragraph=ordinal)))
+                        self.chars += len(text)
+
+    def box_lines(self, box: etree._Element) -> list[str]:
+        """A text box inside a table cell: its blocks' texts, which the cell text takes in."""
+        out, chars = self.out, self.chars
+        self.out = []
+        try:
+            self.box_blocks(box, 0)
+            return [block.text for block in self.out]
+        finally:
+            self.out, self.chars = out, chars
 
     # -- tables
 
@@ -705,57 +834,106 @@ class _Reader:
         above: list[str] = []
         chars = 0
         for tr in _flatten(tbl, W_TR):
+            # one pass over the row: its w:trPr (the first one, as find() would) and its cells
+            trpr = None
+            cells: list[etree._Element] = []
+            for child in tr:
+                tag = child.tag
+                if tag == W_TC:
+                    cells.append(child)
+                elif tag == W_TRPR:
+                    if trpr is None:
+                        trpr = child
+                elif tag in _WRAPPERS:
+                    cells.extend(_flatten_wrapper(child, W_TC))
             row: list[str] = []
-            trpr = tr.find(W_TRPR)
-            before = _int(_val(trpr.find(W_GRIDBEFORE)), 0) if trpr is not None else 0
-            row.extend([""] * min(before or 0, _MAX_GRID_SPAN))
-            for tc in _flatten(tr, W_TC):
+            props = _first_children(trpr, _ROW_PARTS) if trpr is not None else {}
+            if trpr is not None:
+                before = _int(_val(props.get(W_GRIDBEFORE)), 0)
+                row.extend([""] * min(before or 0, _MAX_GRID_SPAN))
+            for tc in cells:
+                # the cell's own properties, then its content (a second w:tcPr is content that reads empty)
+                content = list(tc)
+                # w:tcPr comes first in every cell Word writes
+                tcpr = content.pop(0) if content and content[0].tag == W_TCPR else _first_child(tc, W_TCPR)
                 span, vmerge, hmerge = 1, None, None
-                tcpr = tc.find(W_TCPR)
                 if tcpr is not None:
-                    span = min(max(_int(_val(tcpr.find(W_GRIDSPAN)), 1) or 1, 1), _MAX_GRID_SPAN)
-                    merge = tcpr.find(W_VMERGE)
-                    vmerge = None if merge is None else merge.get(W_VAL, "continue")
-                    merge = tcpr.find(W_HMERGE)
-                    hmerge = None if merge is None else merge.get(W_VAL, "continue")
-                col = len(row)
+                    grid = vert = horiz = None
+                    for prop in tcpr:
+                        tag = prop.tag
+                        if tag == W_GRIDSPAN:
+                            grid = prop if grid is None else grid
+                        elif tag == W_VMERGE:
+                            vert = prop if vert is None else vert
+                        elif tag == W_HMERGE:
+                            horiz = prop if horiz is None else horiz
+                    if grid is not None:
+                        span = min(max(_int(grid.get(W_VAL), 1) or 1, 1), _MAX_GRID_SPAN)
+                    if vert is not None:
+                        vmerge = vert.get(W_VAL, "continue")
+                    if horiz is not None:
+                        hmerge = horiz.get(W_VAL, "continue")
                 if vmerge == "continue":
+                    col = len(row)
                     text = above[col] if col < len(above) else ""
                 elif hmerge == "continue":
                     text = row[-1] if row else ""
                 else:
-                    text = self.cell_text(tc)
-                row.extend([text] * span)
-            after = _int(_val(trpr.find(W_GRIDAFTER)), 0) if trpr is not None else 0
-            row.extend([""] * min(after or 0, _MAX_GRID_SPAN))
+                    text = self.cell_text(content)
+                if span == 1:
+                    row.append(text)
+                else:
+                    row.extend([text] * span)
+            if trpr is not None:
+                after = _int(_val(props.get(W_GRIDAFTER)), 0)
+                row.extend([""] * min(after or 0, _MAX_GRID_SPAN))
             # merged cells repeat text for free in the XML (a vMerge continuation is a few bytes), so
             # a hostile table could expand without bound; cap it like the rest of the text
-            chars += sum(len(cell) + 1 for cell in row)
+            chars += sum(map(len, row)) + len(row)
             if chars > self.max_chars:
                 self.cut_tables = True
                 break
             rows.append(row)
             above = row
-        width = max((len(r) for r in rows), default=0)
-        return tuple(tuple(r + [""] * (width - len(r))) for r in rows)
+        width = max(map(len, rows), default=0)
+        return tuple([tuple(r) if len(r) == width else tuple(r + [""] * (width - len(r))) for r in rows])
 
-    def cell_text(self, tc: etree._Element) -> str:
-        lines: list[str] = []
-        for child in tc:
+    def cell_text(self, content: list[etree._Element]) -> str:
+        """The text of a cell from its children other than w:tcPr: paragraphs joined by newlines."""
+        if len(content) == 1 and content[0].tag == W_P:  # nearly every cell: one paragraph
+            para = self.paragraph(content[0], hints=False)
+            if not para[2]:
+                text, auto_number = para[0], para[1]
+                # a cell has no auto_number of its own, so the list label goes in front of the text
+                return f"{auto_number}{text}" if auto_number and text else text
+            lines: list[str] = []
+            self.cell_lines(para, lines)
+            return "\n".join(lines)
+        lines = []
+        for child in content:
             for el, _ in _expand(child, False):
                 if el.tag == W_TBL:
                     lines.extend("\t".join(row) for row in self.table(el) if any(row))
-                    continue
-                para = self.paragraph(el)
-                if para.text:
-                    lines.append(f"{para.auto_number}{para.text}" if para.auto_number else para.text)
-                for box in para.boxes:
-                    lines.extend(block.text for block in self.box_blocks(box, 0))
+                else:
+                    self.cell_lines(self.paragraph(el, hints=False), lines)
         return "\n".join(lines)
+
+    def cell_lines(self, para: _Para, lines: list[str]) -> None:
+        text, auto_number, boxes = para[0], para[1], para[2]
+        if text:
+            lines.append(f"{auto_number}{text}" if auto_number else text)
+        if boxes:
+            for box in boxes:
+                lines.extend(self.box_lines(box))
 
     # -- paragraphs
 
-    def paragraph(self, p: etree._Element) -> _Para:
+    def paragraph(self, p: etree._Element, hints: bool = True) -> _Para:
+        """Text, list label and text boxes of one w:p; with ``hints``, what the outline needs too.
+
+        Table cells pass ``hints=False``: bold, size and alignment of cell text are never reported,
+        so their run properties are only looked at for hidden text.
+        """
         style_id = outline = num_id = ilvl = jc = None
         children = iter(p)
         first = next(children, None)
@@ -772,13 +950,94 @@ class _Reader:
                     jc = prop.get(W_VAL)
             first = None
         styles = self.styles
-        style = styles.para.get(style_id, styles.default) if style_id else styles.default
+        style = (styles.used.get(style_id) or styles.of_paragraph(style_id)) if style_id else styles.default
 
-        runs = _Runs(style)
+        # the runs (and math text) of the paragraph in order, out of any inline wrappers
+        runs: list[etree._Element | str] = []
+        in_toc = False
         if first is not None:
-            self.inline(first, runs)
+            if first.tag == W_R:
+                runs.append(first)
+            elif self.inline(first, runs):
+                in_toc = True
         for child in children:
-            self.inline(child, runs)
+            if child.tag == W_R:
+                runs.append(child)
+            elif self.inline(child, runs):
+                in_toc = True
+
+        parts: list[str] = []
+        boxes: list[etree._Element] | None = None
+        all_bold: bool | None = None  # None until a run with visible text is seen
+        sizes: dict[float, int] = {}
+        for r in runs:
+            if isinstance(r, str):  # math text
+                parts.append(r)
+                continue
+            start = len(parts)
+            rpr = None
+            for child in r:
+                tag = child.tag
+                if tag == W_T:
+                    text = child.text  # lxml decodes the text anew on every access
+                    if text:
+                        parts.append(text)
+                        if self.toc_fields:
+                            in_toc = True
+                elif tag == W_RPR:
+                    rpr = child
+                elif tag in _TABS:
+                    parts.append("\t")
+                elif tag in _BREAKS:
+                    parts.append("\n")
+                elif tag == W_FLDCHAR:
+                    self.field_char(child.get(W_FLDCHARTYPE))
+                elif tag == W_INSTRTEXT:
+                    if self.instr and child.text:
+                        self.instr[-1].append(child.text)
+                elif tag == W_NOBREAKHYPHEN:
+                    parts.append("-")
+                elif tag == W_SYM:
+                    parts.append(_sym(child))
+                elif tag in _BOX_HOSTS:
+                    if boxes is None:
+                        boxes = []
+                    boxes.extend(_text_boxes(child))
+            if len(parts) == start:
+                continue
+            text = parts[start] if len(parts) == start + 1 else "".join(parts[start:])
+            if text.isspace() or not text:
+                continue
+            bold = size = char_style = None
+            hidden = False
+            if rpr is not None and len(rpr):
+                for prop in rpr:
+                    tag = prop.tag
+                    if tag == W_B:
+                        bold = _on(prop)
+                    elif tag == W_SZ:
+                        size = _half_points(prop)
+                    elif tag == W_RSTYLE:
+                        char_style = prop.get(W_VAL)
+                    elif tag == W_VANISH:
+                        hidden = _on(prop)
+            if hidden:
+                del parts[start:]
+                self.hidden = True
+                continue
+            if not hints:
+                continue
+            if char_style is not None and (bold is None or size is None):
+                style_bold, style_size = styles.of_run(char_style)
+                bold = style_bold if bold is None else bold
+                size = style_size if size is None else size
+            if bold is None:
+                bold = style.bold
+            if size is None:
+                size = style.size
+            all_bold = bool(bold) and all_bold is not False
+            if size is not None:
+                sizes[size] = sizes.get(size, 0) + len(text)
 
         # direct outline level beats the style; 9 (or anything out of range) explicitly means body text
         style_level = style.heading if outline is None else (outline + 1 if 0 <= outline < 9 else None)
@@ -799,22 +1058,27 @@ class _Reader:
             numbered = level.fmt == "bullet" or bool(label.strip())
             auto_number = label if label.strip() and level.fmt != "bullet" else None
             if style_level is None and level.pstyle is not None:
-                owner = styles.para.get(level.pstyle)
+                owner = styles.paragraph_style(level.pstyle)
                 if owner is not None and owner.heading is not None:
                     style_level = ilvl + 1
 
-        sizes = runs.sizes
-        font_size = max(sizes, key=lambda s: (sizes[s], s)) if sizes else None
-        return _Para(
-            text="".join(runs.parts).strip(),
-            style_level=style_level,
-            auto_number=auto_number,
-            is_list=numbered and style_level is None,
-            bold=bool(runs.all_bold),
-            font_size=font_size,
-            centered=jc == "center" if jc is not None else style.centered,
-            in_toc=style.toc or runs.in_toc,
-            boxes=tuple(runs.boxes),
+        text = "".join(parts).strip()
+        if not hints:
+            return text, auto_number, boxes, None, False, False, None, False, False
+        if len(sizes) == 1:
+            font_size: float | None = next(iter(sizes))
+        else:
+            font_size = max(sizes, key=lambda s: (sizes[s], s)) if sizes else None
+        return (
+            text,
+            auto_number,
+            boxes,
+            style_level,
+            numbered and style_level is None,
+            bool(all_bold),
+            font_size,
+            jc == "center" if jc is not None else style.centered,
+            style.toc or in_toc,
         )
 
     def number(self, num: _Num, ilvl: int) -> tuple[_Level, str]:
@@ -841,22 +1105,32 @@ class _Reader:
 
     # -- runs
 
-    def inline(self, el: etree._Element, runs: _Runs) -> None:
+    def inline(self, el: etree._Element, runs: list[etree._Element | str]) -> bool:
+        """Collect the runs (and math text) under one non-run child of a paragraph, in order.
+
+        Returns whether a simple TOC field (``w:fldSimple``) wraps them.
+        """
         tag = el.tag
         if tag == W_R:
-            self.run(el, runs)
+            runs.append(el)
         elif tag in _INLINE_WRAPPERS:
+            in_toc = False
             if tag in _REVISION_TAGS:
                 self.revisions = True
             elif tag == W_FLDSIMPLE and el.get(W_INSTR, "").strip().upper().startswith("TOC"):
-                runs.in_toc = True
+                in_toc = True
             for child in el:
-                self.inline(child, runs)
+                if self.inline(child, runs):
+                    in_toc = True
+            return in_toc
         elif tag == W_SDT:
             content = el.find(W_SDTCONTENT)
             if content is not None:
+                in_toc = False
                 for child in content:
-                    self.inline(child, runs)
+                    if self.inline(child, runs):
+                        in_toc = True
+                return in_toc
         elif tag in (W_DEL, W_MOVEFROM):
             self.revisions = True
         elif tag == MC_ALTERNATECONTENT:
@@ -864,72 +1138,14 @@ class _Reader:
             if branch is None:
                 branch = el.find(MC_FALLBACK)
             if branch is not None:
+                in_toc = False
                 for child in branch:
-                    self.inline(child, runs)
+                    if self.inline(child, runs):
+                        in_toc = True
+                return in_toc
         elif tag in (M_OMATHPARA, M_OMATH):
-            runs.parts.extend(t.text or "" for t in el.iter(M_T))
-
-    def run(self, r: etree._Element, runs: _Runs) -> None:
-        parts = runs.parts
-        first = len(parts)
-        rpr = None
-        for child in r:
-            tag = child.tag
-            if tag == W_T:
-                if child.text:
-                    parts.append(child.text)
-                    if self.toc_fields:
-                        runs.in_toc = True
-            elif tag == W_RPR:
-                rpr = child
-            elif tag in (W_TAB, W_PTAB):
-                parts.append("\t")
-            elif tag in (W_BR, W_CR):
-                parts.append("\n")
-            elif tag == W_FLDCHAR:
-                self.field_char(child.get(W_FLDCHARTYPE))
-            elif tag == W_INSTRTEXT:
-                if self.instr and child.text:
-                    self.instr[-1].append(child.text)
-            elif tag == W_NOBREAKHYPHEN:
-                parts.append("-")
-            elif tag == W_SYM:
-                parts.append(_sym(child))
-            elif tag in _BOX_HOSTS:
-                runs.boxes.extend(_text_boxes(child))
-        if len(parts) == first:
-            return
-        text = "".join(parts[first:])
-        if text.isspace() or not text:
-            return
-        bold = size = char_style = None
-        hidden = False
-        if rpr is not None:
-            for prop in rpr:
-                tag = prop.tag
-                if tag == W_B:
-                    bold = _on(prop)
-                elif tag == W_SZ:
-                    size = _half_points(prop)
-                elif tag == W_RSTYLE:
-                    char_style = prop.get(W_VAL)
-                elif tag == W_VANISH:
-                    hidden = _on(prop)
-        if hidden:
-            del parts[first:]
-            self.hidden = True
-            return
-        if char_style is not None and (bold is None or size is None):
-            style_bold, style_size = self.styles.char.get(char_style, (None, None))
-            bold = style_bold if bold is None else bold
-            size = style_size if size is None else size
-        if bold is None:
-            bold = runs.style.bold
-        if size is None:
-            size = runs.style.size
-        runs.all_bold = bool(bold) and runs.all_bold is not False
-        if size is not None:
-            runs.sizes[size] = runs.sizes.get(size, 0) + len(text)
+            runs.extend(t.text or "" for t in el.iter(M_T))
+        return False
 
     def field_char(self, kind: str | None) -> None:
         if kind == "begin":
@@ -1003,6 +1219,104 @@ def _check_root(root: etree._Element | None, part: str, path: Path) -> None:
     raise ParseFailed(f"文件已损坏：{part} 不是 Word 正文", path=path)
 
 
+_FEED_BYTES = 64 * 1024
+# A main part up to this size is parsed whole, which libxml2 does faster than fed in chunks; the
+# tree costs about ten times the XML in memory, so larger parts (150 pages and up) are streamed.
+_WHOLE_TREE_BYTES = 1024 * 1024
+
+
+class _SeveralBodies(Exception):
+    """The main part has more than one w:body, which ``_stream_body`` cannot order like Word."""
+
+
+def _whole_body(xml: bytes, reader: _Reader) -> etree._Element | None:
+    """``_stream_body`` on a tree parsed at once; None (with nothing read) when the part is not
+    well-formed, for ``_stream_body`` to read what comes before the error and raise it."""
+    try:
+        root = etree.fromstring(xml, safezip.xml_parser())
+    except etree.XMLSyntaxError:
+        return None
+    bodies = root.iter(W_BODY)
+    body = next(bodies, None)
+    if next(bodies, None) is not None:
+        raise _SeveralBodies
+    if body is not None and not _read_children(body, len(body), reader):
+        return None
+    return root
+
+
+def _stream_body(xml: bytes, reader: _Reader) -> etree._Element | None:
+    """Read the body of ``xml`` while it is parsed, one chunk at a time; the root once all is read.
+
+    Returns None when the text limit stopped the read (``reader.truncated``); raises _SeveralBodies
+    when a second w:body starts. The parser only reports where w:body starts; after each chunk, the
+    body's children before the last one are complete, so they are read and then dropped: memory stays
+    flat on 300-page plans, and there is no per-element event as with ``iterparse`` (whose events
+    cost as much as the parse itself).
+    """
+    parser = etree.XMLPullParser(
+        events=("start",), tag=W_BODY, remove_comments=True, remove_pis=True, collect_ids=False,
+        **safezip.XML_PARSER_OPTIONS,
+    )  # fmt: skip
+    body: etree._Element | None = None
+    error: etree.XMLSyntaxError | None = None
+    for offset in range(0, len(xml), _FEED_BYTES):
+        try:
+            parser.feed(xml[offset : offset + _FEED_BYTES])
+        except etree.XMLSyntaxError as exc:
+            error = exc  # still read what came complete before the error, as iterparse would
+        for _event, el in parser.read_events():
+            if body is not None:
+                raise _SeveralBodies
+            body = el
+        if body is not None and (done := len(body) - 1) > 0:
+            if not _read_children(body, done, reader):
+                return None
+            # no proxy of the finished children is left now: lxml would move a deleted element that
+            # still has one into a document of its own, which costs more than reading it
+            del body[:done]
+        if error is not None:
+            raise error
+    root = parser.close()
+    for _event, el in parser.read_events():
+        if body is not None:
+            raise _SeveralBodies
+        body = el
+    if body is not None and not _read_children(body, len(body), reader):
+        return None
+    return root
+
+
+def _read_children(body: etree._Element, count: int, reader: _Reader) -> bool:
+    """Read the first ``count`` children of ``body``; False once the text limit is passed."""
+    for index, child in enumerate(body):
+        if index == count:
+            break
+        if not reader.body_child(child):
+            return False
+    return True
+
+
+def _iterparse_body(xml: bytes, reader: _Reader) -> etree._Element | None:
+    """``_stream_body`` for any arrangement of w:body elements: each body child when it ends."""
+    context = etree.iterparse(
+        io.BytesIO(xml), events=("end",), tag=_BLOCK_TAGS, remove_comments=True, remove_pis=True,
+        **safezip.XML_PARSER_OPTIONS,
+    )  # fmt: skip
+    for _event, el in context:
+        parent = el.getparent()
+        if parent is None or parent.tag != W_BODY:
+            continue  # nested: handled when its body-level ancestor ends
+        going = reader.body_child(el)
+        # body-level blocks are done with: keep memory flat
+        el.clear(keep_tail=False)
+        while el.getprevious() is not None:
+            del parent[0]
+        if not going:
+            return None
+    return context.root
+
+
 def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
     package = _Package(data, limits, path)
     notes: list[str] = []
@@ -1022,38 +1336,26 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
     }
     styles_root = _optional_part(package, part_rels.get("styles"), notes, "样式表")
     numbering_root = _optional_part(package, part_rels.get("numbering"), notes, "编号定义")
-    styles = _load_styles(styles_root) if styles_root is not None else _Styles()
+    styles = _Styles(styles_root)
     numbering = _load_numbering(numbering_root) if numbering_root is not None else {}
     reader = _Reader(styles, numbering, limits.max_chars)
-
-    blocks: list[RawBlock] = []
-    chars = 0
-    ordinal = 0
-    context = etree.iterparse(
-        io.BytesIO(xml), events=("end",), tag=_BLOCK_TAGS, remove_comments=True, remove_pis=True,
-        **safezip.XML_PARSER_OPTIONS,
-    )  # fmt: skip
     try:
-        for _event, el in context:
-            parent = el.getparent()
-            if parent is None or parent.tag != W_BODY:
-                continue  # nested: handled when its body-level ancestor ends
-            for block_el, in_toc in _expand(el, False):
-                ordinal += 1
-                for block in reader.blocks(block_el, ordinal, in_toc):
-                    blocks.append(block)
-                    chars += len(block.text)
-            # body-level blocks are done with: keep memory flat on 300-page plans
-            el.clear(keep_tail=False)
-            while el.getprevious() is not None:
-                del parent[0]
-            if chars > limits.max_chars:
-                notes.append(f"文字超过 {limits.max_chars} 字的上限，只读取了前面的部分")
-                break
-        else:
-            _check_root(context.root, main, path)
+        try:
+            root = _whole_body(xml, reader) if len(xml) <= _WHOLE_TREE_BYTES else None
+            if root is None and not reader.truncated:
+                reader = _Reader(styles, numbering, limits.max_chars)
+                root = _stream_body(xml, reader)
+        except _SeveralBodies:
+            # not a layout Word writes: start again with the walk that takes any arrangement
+            reader = _Reader(styles, numbering, limits.max_chars)
+            root = _iterparse_body(xml, reader)
     except etree.XMLSyntaxError as exc:
         raise safezip.xml_error(exc, main, path) from exc
+    if reader.truncated:
+        notes.append(f"文字超过 {limits.max_chars} 字的上限，只读取了前面的部分")
+    else:
+        _check_root(root, main, path)
+    blocks = reader.out
 
     if reader.revisions:
         notes.append("文档含有修订标记，已按接受全部修订后的文字读取")

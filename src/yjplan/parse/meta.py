@@ -75,8 +75,10 @@ def _safe_date(y: int, m: int, d: int) -> list[date]:
 
 
 def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
-    lines = [normalize_line(b.text) for b in raw.blocks if b.table is None and b.text.strip() and not b.in_toc]
-    head, tail = lines[:40], lines[-25:]
+    # Only the first 40 and last 25 body lines are ever looked at: normalise just those.
+    body = [b.text for b in raw.blocks if b.table is None and not b.in_toc and b.text.strip()]
+    head = [normalize_line(text) for text in body[:40]]
+    tail = [normalize_line(text) for text in body[-25:]]
 
     title = None
     for line in head[:20]:

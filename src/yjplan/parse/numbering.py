@@ -44,7 +44,8 @@ SCHEME_RANK: dict[str, float] = {
 }
 STRUCTURAL = frozenset({"part", "chapter", "jie", "cn", "dec1", "dec2", "dec3", "dec4", "dec5", "annex"})
 
-_CN_NUM = "[一二三四五六七八九十百〇零两]{1,4}"
+_CN_NUMERALS = "一二三四五六七八九十百〇零两"
+_CN_NUM = f"[{_CN_NUMERALS}]{{1,4}}"
 _FW_TABLE = str.maketrans("０１２３４５６７８９．", "0123456789.")
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
@@ -102,9 +103,24 @@ _OCR_ONE = re.compile(r"(?<=^\d[.．])[lI](?=\s|[\u4e00-\u9fff])|(?<=^\d\d[.．]
 _LOST_DOT = re.compile(r"^(\d{1,2}) {1,3}(\d{1,2}) (?=[\u4e00-\u9fff])")
 
 
+# What any step of normalize_line below could act on (a superset: a false alarm only costs the
+# slow path). Lines without it, nearly all of them, come out stripped and otherwise unchanged, and
+# the full sequence (a per-character translate and four substitutions) is what outline building
+# spent most of its time on.
+_DAMAGE = re.compile(r"[ꎬꎮꎻꎯꎳꎼꎽ\r\n\t\u3000\xa0．\ue000-\uf8ff]| {2}|\?\?")
+_LEADING_DIGIT = re.compile(r"\s*\d")  # _OCR_ONE and _LOST_DOT only act on a line that starts with one
+
+
 def normalize_line(text: str) -> str:
     """Collapse whitespace and undo common PDF→text damage (``1?? 1`` or ``1  1`` for ``1.1``,
     ``ꎬ`` for ``，``)."""
+    if _DAMAGE.search(text) is None and _LEADING_DIGIT.match(text) is None:
+        return text.strip()
+    return _repair(text)
+
+
+def _repair(text: str) -> str:
+    """``normalize_line`` the long way, every step on every character."""
     text = text.translate(_OCR_PUNCT).replace("\r", "").replace("\n", " ")
     text = _OCR_DOT.sub(".", text)
     text = _OCR_ONE.sub("1", text)
@@ -117,9 +133,24 @@ def compact(text: str) -> str:
     return _CJK_SPACE.sub("", text).strip()
 
 
+_DEC_SEP = re.compile(r"\s*[.．]\s*")
+_ANNEX_TITLE = re.compile(r"^[\u4e00-\u9fff《（(A-Za-z]")
+
+# The first character every pattern in _PATTERNS can start with: most lines are body text and
+# fail here, instead of trying all thirteen patterns.
+_LABEL_START = re.compile(rf"[第附（({_CN_NUMERALS}{_CIRCLED[0]}-{_CIRCLED[-1]}]|\d")
+
+
 def parse_label(text: str) -> Label | None:
     """Split a leading heading number off ``text``; None when the line does not start with one."""
     s = text.lstrip()
+    if _LABEL_START.match(s) is None:
+        return None
+    return _match_label(s)
+
+
+def _match_label(s: str) -> Label | None:
+    """``parse_label`` on a left-stripped line, trying every grammar."""
     for scheme, pattern in _PATTERNS:
         m = pattern.match(s)
         if not m:
@@ -128,13 +159,13 @@ def parse_label(text: str) -> Label | None:
         raw_v = m.group("v") or "1"
         number = m.group(1).strip()
         if scheme == "dec":
-            parts = re.split(r"\s*[.．]\s*", raw_v.translate(_FW_TABLE))
+            parts = _DEC_SEP.split(raw_v.translate(_FW_TABLE))
             if any(int(p) == 0 for p in parts[:1]) or len(parts) > 5:
                 continue
             return Label(f"dec{len(parts)}", ".".join(parts), int(parts[-1]), rest)
         if scheme in ("ar", "ar_bare") and (_UNIT_AFTER.match(s) or int(raw_v) == 0):
             continue
-        if scheme == "annex" and rest and not re.match(r"^[\u4e00-\u9fff《（(A-Za-z]", rest):
+        if scheme == "annex" and rest and not _ANNEX_TITLE.match(rest):
             continue
         value = _CIRCLED.index(raw_v) + 1 if scheme == "circled" else cn_to_int(raw_v)
         return Label(scheme, number, value, rest)

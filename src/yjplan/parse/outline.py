@@ -10,7 +10,9 @@ puts a later "（一）" at level 2). The table of contents is recognised and ke
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from yjplan.model import Block, BlockKind, Location, Section
 from yjplan.parse.numbering import SCHEME_RANK, STRUCTURAL, Label, compact, normalize_line, parse_label
@@ -30,11 +32,17 @@ _COVER_LINE = re.compile(
     r"^(版本|编号|文号|密级)"
 )
 _RUN_IN = re.compile(r"^(?P<title>[^。；，,]{2,16})[。.]\s*(?P<body>.{4,})$")
+_SPACES = re.compile(r"[\s　]")
+_PAGE_TAIL = re.compile(r"\D\d{1,4}$")
+_FIELD_COLON = re.compile(r"[：:].")
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    """A classified block: either a heading (with scheme key) or body content."""
+class _Item(NamedTuple):
+    """A classified block: either a heading (with scheme key) or body content.
+
+    A named tuple rather than a frozen dataclass: one is made for every block of the document,
+    and a dataclass instance takes three times as long to build.
+    """
 
     raw: RawBlock
     text: str
@@ -62,7 +70,7 @@ class _Node:
             number=self.number,
             location=self.location,
             blocks=tuple(self.blocks),
-            children=tuple(c.freeze() for c in self.children),
+            children=tuple([c.freeze() for c in self.children]),
         )
 
 
@@ -73,46 +81,57 @@ def _strip_toc_tail(text: str) -> str:
 def _norm_title(text: str) -> str:
     label = parse_label(text)
     body = label.title if label else text
-    return re.sub(r"[\s　]", "", _strip_toc_tail(body))
+    return _SPACES.sub("", _strip_toc_tail(body))
 
 
 def _is_short(raw: RawBlock) -> bool:
     return raw.table is None and len(raw.text) <= 60 and not raw.text.rstrip().endswith("。")
 
 
-def find_toc(blocks: list[RawBlock]) -> tuple[int, int] | None:
-    """Return [start, end) of a table of contents, with or without a "目录" line."""
-    texts = [normalize_line(b.text) for b in blocks]
+def find_toc(blocks: list[RawBlock], normalize: Callable[[str], str] = normalize_line) -> tuple[int, int] | None:
+    """Return [start, end) of a table of contents, with or without a "目录" line.
+
+    Only the first thousand or so blocks are ever looked at, so their lines are normalised (with
+    ``normalize``, which ``build_outline`` shares with its own pass) when first needed.
+    """
+    cache: list[str | None] = [None] * len(blocks)
+
+    def line(index: int) -> str:
+        text = cache[index]
+        if text is None:
+            text = cache[index] = normalize(blocks[index].text)
+        return text
+
     limit = min(len(blocks), 600)
     for i in range(limit):
-        if _TOC_WORD.match(texts[i].replace(" ", "")):
-            entries = [j for j in range(i + 1, min(len(blocks), i + 400)) if texts[j]]
+        if _TOC_WORD.match(line(i).replace(" ", "")):
+            entries = [j for j in range(i + 1, min(len(blocks), i + 400)) if line(j)]
             if not entries:
                 return (i, i + 1)
-            first = _norm_title(texts[entries[0]])
+            first = _norm_title(line(entries[0]))
             for j in entries[1:]:
-                if _norm_title(texts[j]) == first and not _TOC_TAIL.search(texts[j].replace(" ", "")[-3:]):
+                if _norm_title(line(j)) == first and not _TOC_TAIL.search(line(j).replace(" ", "")[-3:]):
                     return (i, j)
             # No repeat found: only lines that carry page numbers or dot leaders are entries
             # (the entries themselves may already be gone, dropped as a Word TOC field).
             end = i + 1
             for j in entries:
-                t = texts[j].replace(" ", "")
-                if not _is_short(blocks[j]) or not (_TOC_LEADER.search(texts[j]) or re.search(r"\D\d{1,4}$", t)):
+                t = line(j).replace(" ", "")
+                if not _is_short(blocks[j]) or not (_TOC_LEADER.search(line(j)) or _PAGE_TAIL.search(t)):
                     break
                 end = j + 1
             return (i, end)
     # A contents list with no "目录" line: a run of short numbered lines whose first line
     # comes back later as the real heading (seen in PDF→Markdown conversions).
     for i in range(min(limit, 80)):
-        label = parse_label(texts[i])
+        label = parse_label(line(i))
         if not label or not _is_short(blocks[i]):
             continue
-        first = _norm_title(texts[i])
+        first = _norm_title(line(i))
         run_end = i
-        while run_end < len(blocks) and (not texts[run_end] or _is_short(blocks[run_end])):
+        while run_end < len(blocks) and (not line(run_end) or _is_short(blocks[run_end])):
             run_end += 1
-            if run_end < len(blocks) and texts[run_end] and _norm_title(texts[run_end]) == first:
+            if run_end < len(blocks) and line(run_end) and _norm_title(line(run_end)) == first:
                 return (i, run_end) if run_end - i >= 4 else None
         return None
     return None
@@ -123,11 +142,14 @@ def _title_like(title: str) -> bool:
     return 0 < len(t) <= MAX_TITLE and not t.endswith(_END_PUNCT) and "。" not in t
 
 
-def _classify(raw: RawBlock, text: str, has_dec: bool, weak_style: bool, plain: bool) -> _Item:
+def _classify(
+    raw: RawBlock, text: str, has_dec: bool, weak_style: bool, plain: bool,
+    label_of: Callable[[str], Label | None] = parse_label,
+) -> _Item:  # fmt: skip
     if raw.table is not None:
         return _Item(raw, text, None)
     source = f"{raw.auto_number}{text}" if raw.auto_number else text
-    label = parse_label(source)
+    label = label_of(source)
     evidence = raw.style_level is not None or (raw.font_size is not None and raw.bold)
     if label is not None:
         key = label.scheme
@@ -148,7 +170,7 @@ def _classify(raw: RawBlock, text: str, has_dec: bool, weak_style: bool, plain: 
             return _Item(raw, text, label, key, title)
         return _Item(raw, text, label)
     if raw.style_level is not None and raw.style_level <= 6 and _title_like(text):
-        if (weak_style and text.endswith(("：", ":"))) or re.search(r"[：:].", text):
+        if (weak_style and text.endswith(("：", ":"))) or _FIELD_COLON.search(text):
             # "文件编号：JBJH-03", "批准：总经理" — field lines, not headings
             return _Item(raw, text, None)
         return _Item(raw, text, None, f"style{raw.style_level}", compact(text), raw.style_level)
@@ -173,6 +195,9 @@ def _sink_lists_below_decimal(items: list[_Item]) -> list[_Item]:
     last_chapter = 0
     for i, it in enumerate(items):
         key = it.heading_key
+        if not key:  # body text, nearly every item: nothing below applies
+            out.append(it)
+            continue
         if key == "ar_dot" and it.label is not None:
             # "1.总则" followed by "1.1 概况", or "10.附则" right after chapter 9, is a chapter
             # written with a dot, not a list item
@@ -232,10 +257,6 @@ def _demote_lists(items: list[_Item], run_in: frozenset[int] = frozenset()) -> l
     return out
 
 
-def _location_for_body(raw: RawBlock) -> Location:
-    return raw.location
-
-
 def _to_block(item: _Item) -> Block:
     raw = item.raw
     if raw.table is not None:
@@ -244,7 +265,7 @@ def _to_block(item: _Item) -> Block:
     text = item.text
     if raw.auto_number and not text.startswith(raw.auto_number):
         text = f"{raw.auto_number}{text}"
-    return Block(kind, text, _location_for_body(raw))
+    return Block(kind, text, raw.location)
 
 
 def _split_run_in(item: _Item) -> tuple[_Item, str] | None:
@@ -265,55 +286,67 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
     blocks = [b for b in raw_doc.blocks if not b.in_toc]
     if len(blocks) != len(raw_doc.blocks):
         notes.append(f"已跳过 Word 目录（{len(raw_doc.blocks) - len(blocks)} 段）")
-    toc = find_toc(blocks)
+    # Lines are normalised and labels parsed once each, however many of the passes below ask.
+    normalized: dict[str, str] = {}
+    labels: dict[str, Label | None] = {}
+
+    def line(text: str) -> str:
+        out = normalized.get(text)
+        if out is None:
+            out = normalized[text] = normalize_line(text)
+        return out
+
+    def label_of(text: str) -> Label | None:
+        if text in labels:
+            return labels[text]
+        label = labels[text] = parse_label(text)
+        return label
+
+    toc = find_toc(blocks, line)
     if toc is not None:
         start, end = toc
         notes.append(f"已跳过目录（{blocks[start].location.describe()}起，共 {end - start} 行）")
         blocks = blocks[:start] + blocks[end:]
 
-    texts = [normalize_line(b.text) if b.table is None else b.text for b in blocks]
+    texts = [line(b.text) if b.table is None else b.text for b in blocks]
     has_dec = any(
-        (lab := parse_label(t)) is not None and lab.scheme.startswith("dec") and lab.scheme != "dec1"
+        (lab := label_of(t)) is not None and lab.scheme.startswith("dec") and lab.scheme != "dec1"
         for t, b in zip(texts, blocks, strict=True)
         if b.table is None and len(t) <= 60
     )
     labelled = sum(
-        1 for t in texts if len(t) <= 40 and (lab := parse_label(t)) is not None and lab.scheme in STRUCTURAL
+        1 for t in texts if len(t) <= 40 and (lab := label_of(t)) is not None and lab.scheme in STRUCTURAL
     )
     # Text exported from Word loses automatic numbers; then short bare lines are the headings.
     plain = raw_doc.format in ("txt", "md") and labelled * 40 < len(texts)
+    weak_style = raw_doc.format == "md"
     items = [
-        _classify(b, t, has_dec, raw_doc.format == "md", plain)
+        _classify(b, t, has_dec, weak_style, plain, label_of)
         for b, t in zip(blocks, texts, strict=True)
         if t or b.table is not None
     ]
 
     # Run-in headings count only when the scheme is used that way repeatedly.
-    run_ins = [_split_run_in(it) for it in items]
+    run_ins = [_split_run_in(it) if it.label is not None else None for it in items]
     run_in_schemes: dict[str, int] = {}
     for r in run_ins:
         if r:
             run_in_schemes[r[0].heading_key or ""] = run_in_schemes.get(r[0].heading_key or "", 0) + 1
-    expanded: list[_Item | tuple[_Item, str]] = []
-    for it, r in zip(items, run_ins, strict=True):
-        if r and run_in_schemes.get(r[0].heading_key or "", 0) >= 3:
-            expanded.append(r)
-        else:
-            expanded.append(it)
     flat: list[_Item] = []
     body_after: dict[int, str] = {}
-    for e in expanded:
-        if isinstance(e, tuple):
-            body_after[len(flat)] = e[1]
-            flat.append(e[0])
+    for it, r in zip(items, run_ins, strict=True):
+        if r and run_in_schemes.get(r[0].heading_key or "", 0) >= 3:
+            body_after[len(flat)] = r[1]
+            flat.append(r[0])
         else:
-            flat.append(e)
+            flat.append(it)
     if has_dec:
         flat = _sink_lists_below_decimal(flat)
     flat = _demote_lists(flat, frozenset(body_after))
 
     root = _Node(title=raw_doc.meta_title or "", level=0, number=None, location=Location())
     stack: list[tuple[str, _Node]] = []  # (scheme key, node)
+    keys: list[str] = []  # the scheme keys of ``stack``, kept in step with it
     style_rank: dict[int, float] = {}
     for it in flat:
         if it.heading_key and it.raw.style_level is not None and it.heading_key in SCHEME_RANK:
@@ -325,7 +358,7 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
     absorbed: set[int] = set()
     for idx, it in enumerate(flat):
         key = it.heading_key
-        if idx in absorbed:
+        if absorbed and idx in absorbed:
             continue
         if key is None:
             parent = stack[-1][1] if stack else (title_node or root)
@@ -340,6 +373,7 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
             # the chapters, never their parent.
             heading_count += 1
             stack.clear()
+            keys.clear()
             title_node = _Node(it.title, 1, None, it.raw.location)
             root.children.append(title_node)
             continue
@@ -347,17 +381,20 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
         rank = SCHEME_RANK.get(key)
         if key.startswith("style") and it.abs_level is not None:
             rank = style_rank.get(it.abs_level)
-        keys = [k for k, _ in stack]
-        if key == "annex" or (key == "plain" and not any(k == "annex" for k in keys)):
+        if key == "annex" or (key == "plain" and "annex" not in keys):
             # without numbers a bare line cannot say how deep it is: keep such headings flat
             stack.clear()
+            keys.clear()
         elif key in keys and key != "bold":
             del stack[keys.index(key):]
+            del keys[len(stack):]
         elif key.startswith("style") and rank is None and it.abs_level is not None:
             del stack[max(0, it.abs_level - 1):]
+            del keys[len(stack):]
         elif key == "bold":
             if stack and stack[-1][0] == "bold":
                 stack.pop()
+                keys.pop()
         else:
             while stack and rank is not None:
                 top_key = stack[-1][0]
@@ -367,6 +404,7 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
                 if top_rank is None or top_rank < rank:
                     break
                 stack.pop()
+                keys.pop()
         parent = stack[-1][1] if stack else root
         number = it.label.number if it.label else None
         title = it.title
@@ -381,6 +419,7 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
         node = _Node(title, len(stack) + 1, number, it.raw.location)
         parent.children.append(node)
         stack.append((key, node))
+        keys.append(key)
         if idx in body_after:
             node.blocks.append(Block(BlockKind.PARAGRAPH, body_after[idx], it.raw.location))
 

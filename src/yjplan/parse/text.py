@@ -83,7 +83,7 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
         line = lines[i]
         lineno = i + 1
         stripped = line.strip()
-        if is_md and "<table" in stripped.lower():
+        if is_md and "<" in stripped and "<table" in stripped.lower():
             # MinerU-style converters put a whole HTML table on one line (or a few)
             j = i
             parts = [stripped]
@@ -127,11 +127,13 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
         style_level = None
         bold = False
         if is_md:
-            stripped = _MD_IMAGE.sub("", stripped).strip()
-            m = _MD_HEADING.match(stripped)
+            # each pattern needs its opening characters; most lines have none and skip the regexes
+            if "![" in stripped:
+                stripped = _MD_IMAGE.sub("", stripped).strip()
+            m = _MD_HEADING.match(stripped) if stripped.startswith("#") else None
             if m:
                 style_level, stripped = len(m.group(1)), m.group(2)
-            emph = _MD_EMPHASIS.fullmatch(stripped)
+            emph = _MD_EMPHASIS.fullmatch(stripped) if stripped.startswith(("**", "__")) else None
             if emph:
                 bold, stripped = True, emph.group(2)
             if not stripped:
