@@ -13,6 +13,7 @@ Invariants, for any list of lines with any reader hints:
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 
@@ -136,8 +137,10 @@ def test_every_line_lands_in_exactly_one_place(raw: RawDocument) -> None:
     assert all(n == 1 for n in placed.values()), [ln for ln, n in placed.items() if n > 1]
     assert set(placed) <= set(lines)
     missing = sorted(set(lines) - set(placed))
-    order = sorted(lines)
-    previous = {ln: order[i - 1] for i, ln in enumerate(order) if i}
+    # an annex heading takes its title from the next line, even across a line the TOC detector
+    # dropped (附件 / 目录 / 名称): look back to the nearest line that was placed, not the nearest line
+    order = sorted(placed)
+    previous = {ln: order[bisect.bisect_left(order, ln) - 1] for ln in missing if bisect.bisect_left(order, ln)}
     annex_titles_by_line = {
         s.location.line: s.title for s, _ in _walk(root) if s.number and s.number.startswith("附")
     }
