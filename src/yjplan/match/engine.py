@@ -10,13 +10,22 @@ where it looked and what it did not find.
 
 from __future__ import annotations
 
-from yjplan.match.evidence import Context, SpecResult, describe, evaluate
+from yjplan.match.evidence import Context, SpecResult, describe, evaluate, register_view
 from yjplan.match.scope import ScopeMatch, SectionIndex, find_scope
-from yjplan.match.units import Found, Unit, UnitCache, document_units, location_of, quote_of, units_of
+from yjplan.match.units import (
+    DocUnits,
+    Found,
+    Unit,
+    UnitCache,
+    document_units,
+    location_of,
+    quote_of,
+    units_of,
+)
 from yjplan.model import Document, Evidence, Finding, Location, Outcome, Section
 from yjplan.rules.schema import Rule, Scope
 
-MAX_EVIDENCE = 5
+MAX_EVIDENCE = 5  # quotes per finding; evidence specs are searched only until they are known (``evaluate``)
 
 
 def _memo(doc: Document, ctx: Context) -> dict[object, object] | None:
@@ -26,7 +35,8 @@ def _memo(doc: Document, ctx: Context) -> dict[object, object] | None:
 
 def _scoped(doc: Document, scope: Scope, ctx: Context) -> tuple[ScopeMatch, list[Unit]]:
     """Where a rule looks and the units there. Rules share scopes and fall back to the whole
-    document, so within one audit each scope is resolved and turned into units once."""
+    document, so within one audit each scope is resolved once, and its units are slices of the
+    document's units (``DocUnits``), one list per set of slices."""
     memo = _memo(doc, ctx)
     if memo is None:
         found = find_scope(doc, scope)
@@ -34,12 +44,46 @@ def _scoped(doc: Document, scope: Scope, ctx: Context) -> tuple[ScopeMatch, list
     key = ("scope", scope)
     hit = memo.get(key)
     if hit is None:
-        index = memo.get("sections")
-        if index is None:
-            index = memo["sections"] = SectionIndex(doc)
-        found = index.find(scope)  # type: ignore[attr-defined]
-        hit = memo[key] = (found, units_of(list(found.sections), scope.include_children, _unit_cache(memo)))
-    return hit  # type: ignore[return-value]
+        dunits = _doc_units(memo, doc)
+        found, indices = _section_index(memo, doc).find_indexed(scope)
+        if not found.sections:
+            runs: tuple[tuple[int, int], ...] | None = ()
+        elif indices:
+            runs = dunits.runs(indices, scope.include_children) if dunits.regular else None
+        else:  # the whole document
+            runs = dunits.root_runs(scope.include_children)
+        if runs is None:  # not slices of the document's units (never for scopes found in ``doc``)
+            units = units_of(list(found.sections), scope.include_children, _unit_cache(memo))
+        else:
+            units = _units_in(memo, dunits, runs)
+        hit = memo[key] = (found, units)
+    return hit  # type: ignore[no-any-return]
+
+
+def _doc_units(memo: dict[object, object], doc: Document) -> DocUnits:
+    dunits = memo.get("doc_units")
+    if dunits is None:
+        dunits = memo["doc_units"] = DocUnits(doc)
+        register_view(memo, dunits.units, dunits.view(((0, len(dunits.units)),)))
+    return dunits  # type: ignore[return-value]
+
+
+def _section_index(memo: dict[object, object], doc: Document) -> SectionIndex:
+    index = memo.get("sections")
+    if index is None:
+        dunits = _doc_units(memo, doc)
+        index = memo["sections"] = SectionIndex(doc, dunits.headed if dunits.regular else None)
+    return index  # type: ignore[return-value]
+
+
+def _units_in(memo: dict[object, object], dunits: DocUnits, runs: tuple[tuple[int, int], ...]) -> list[Unit]:
+    """The units of these runs, one list per runs per audit (which checks key their results by)."""
+    key = ("runs", runs)
+    units = memo.get(key)
+    if units is None:
+        units = memo[key] = dunits.units_in(runs)
+        register_view(memo, units, dunits.view(runs))  # type: ignore[arg-type]
+    return units  # type: ignore[return-value]
 
 
 def _unit_cache(memo: dict[object, object]) -> UnitCache:
@@ -53,10 +97,7 @@ def _all_units(doc: Document, ctx: Context) -> list[Unit]:
     memo = _memo(doc, ctx)
     if memo is None:
         return document_units(doc)
-    hit = memo.get("all")
-    if hit is None:
-        hit = memo["all"] = document_units(doc, _unit_cache(memo))
-    return hit  # type: ignore[return-value]
+    return _doc_units(memo, doc).units
 
 
 def _evidence(found: tuple[Found, ...], units: list[Unit], limit: int = MAX_EVIDENCE,
@@ -93,11 +134,18 @@ def _finding(rule: Rule, outcome: Outcome, **kw: object) -> Finding:
     )
 
 
-def _best_home(doc: Document, rule: Rule) -> tuple[tuple[str, ...], Location | None]:
+def _best_home(doc: Document, rule: Rule, ctx: Context) -> tuple[tuple[str, ...], Location | None]:
     """For a missing element: the heading of the closest section, else the document title."""
     from yjplan.match.scope import heading_matches
 
     words = rule.scope.headings
+    memo = _memo(doc, ctx)
+    if words and memo is not None:
+        key = ("home", words)
+        home = memo.get(key)
+        if home is None:
+            home = memo[key] = _section_index(memo, doc).first_match(words, 70)
+        return home  # type: ignore[no-any-return]
     if words:
         for path, sec in doc.sections():
             if sec.level and heading_matches(sec.title, words, 70):
@@ -112,25 +160,25 @@ def evaluate_rule(rule: Rule, doc: Document, ctx: Context) -> Finding:
     all_units: list[Unit] | None = None
     if rule.when is not None:
         all_units = _all_units(doc, ctx)
-        if not evaluate(rule.when, all_units, ctx).ok:
+        if not evaluate(rule.when, all_units, ctx, 0).ok:
             return _finding(rule, Outcome.NOT_APPLICABLE, section_path=(), location=None,
                             detail=f"前提不成立：未见{describe(rule.when)}")
 
     scope, units = _scoped(doc, rule.scope, ctx)
     first_path, first_sec = scope.sections[0] if scope.sections else ((), None)
-    home_path, home_loc = (first_path, _loc(first_sec)) if not scope.fallback else _best_home(doc, rule)
+    home_path, home_loc = (first_path, _loc(first_sec)) if not scope.fallback else _best_home(doc, rule, ctx)
 
     result: SpecResult | None = None
     outcome = Outcome.PASS
     detail: str | None = None
     searched_units = units
     if rule.evidence is not None:
-        result = (evaluate(rule.evidence, units, ctx) if units
+        result = (evaluate(rule.evidence, units, ctx, MAX_EVIDENCE) if units
                   else SpecResult(False, 0.0, (), (describe(rule.evidence),)))
         if not result.ok and not scope.fallback and rule.scope.fallback != "none":
             # the section exists but lacks the content: maybe it sits elsewhere in the plan
             all_units = all_units or _all_units(doc, ctx)
-            elsewhere = evaluate(rule.evidence, all_units, ctx)
+            elsewhere = evaluate(rule.evidence, all_units, ctx, MAX_EVIDENCE)
             if elsewhere.ok:
                 result, searched_units = elsewhere, all_units
                 outcome = Outcome.PARTIAL
@@ -140,7 +188,7 @@ def evaluate_rule(rule: Rule, doc: Document, ctx: Context) -> Finding:
                 outcome = Outcome.PARTIAL
                 detail = "未设专门章节，相关内容散见于全文"
         else:
-            partial = evaluate(rule.partial, units, ctx) if (rule.partial is not None and units) else None
+            partial = evaluate(rule.partial, units, ctx, MAX_EVIDENCE) if (rule.partial is not None and units) else None
             if partial is not None and partial.ok:
                 outcome, result = Outcome.PARTIAL, SpecResult(False, 0.5, partial.found, result.wanted)
                 detail = "只找到部分内容：缺少" + "；".join(result.wanted)

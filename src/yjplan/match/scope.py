@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import bisect
 import functools
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain
 
-from yjplan.model import Document, Section
+from yjplan.model import Document, Location, Section
 from yjplan.rules.schema import Scope
 
 _NON_WORD = re.compile(r"[\s　、，,.．:：;；（）()《》“”\"'·\-—]")
@@ -84,78 +86,174 @@ def find_scope(doc: Document, scope: Scope) -> ScopeMatch:
     return _scope_match(matched, scope, doc)
 
 
+class TitleIndex:
+    """Headings (any list of strings), cleaned once, answering ``heading_matches`` for all of them
+    at once. Rules share synonyms ("应急响应" names several scopes), so what one synonym matches
+    is kept: substring hits from one ``str.find`` scan of all cleaned headings joined, fuzzy hits
+    from one ``process.extract`` over the distinct ones (plans repeat 总则, 适用范围 in every annex).
+    """
+
+    __slots__ = ("_by_title", "_choices", "_fuzzy", "_hits", "_joined", "_lengths", "_starts", "_substring",
+                 "titles")
+
+    def __init__(self, titles: Sequence[str]) -> None:
+        self.titles = [_clean(t) for t in titles]
+        by_title: dict[str, list[int]] = {}
+        for i, t in enumerate(self.titles):
+            if t:
+                by_title.setdefault(t, []).append(i)
+        self._by_title = sorted(by_title.items(), key=lambda kv: len(kv[0]))  # distinct, shortest first
+        self._choices = [t for t, _ in self._by_title]
+        self._lengths = [len(t) for t in self._choices]
+        # the distinct headings joined: one ``str.find`` scan finds those that contain a synonym
+        self._joined = _SEP.join(self._choices)
+        self._starts = [0, *accumulate(n + 1 for n in self._lengths)][:-1]
+        self._substring: dict[str, list[int]] = {}
+        self._fuzzy: dict[tuple[str, int], list[int]] = {}
+        self._hits: dict[tuple[tuple[str, ...], int], list[int]] = {}
+
+    def _contains(self, s: str) -> list[int]:
+        """The distinct headings (indices into ``_by_title``) that contain the cleaned synonym ``s``."""
+        hit = self._substring.get(s)
+        if hit is None:
+            joined, starts, n = self._joined, self._starts, len(self._starts)
+            hit = []
+            pos = joined.find(s)
+            while pos != -1:
+                j = bisect.bisect_right(starts, pos) - 1
+                hit.append(j)
+                pos = joined.find(s, starts[j + 1]) if j + 1 < n else -1
+            self._substring[s] = hit
+        return hit
+
+    def _close_to(self, s: str, threshold: int) -> list[int]:
+        """The distinct headings that ``_fuzzy_ok`` accepts for the cleaned synonym ``s`` (at least 3 long)."""
+        key = (s, threshold)
+        hit = self._fuzzy.get(key)
+        if hit is None:
+            from rapidfuzz import fuzz, process
+
+            # only headings at most three times as long as the synonym may match it fuzzily, and only
+            # those whose length allows the score: ratio = 200·LCS / (len s + len t) ≤ 200·min / sum
+            n = len(s)
+            share = (threshold - 0.01) / 100  # a hair below, for rounding in the scorer
+            longest = 3 * n
+            lo = 0
+            if share > 0:
+                longest = min(longest, math.floor(n * (2 - share) / share))
+                lo = bisect.bisect_left(self._lengths, math.ceil(n * share / (2 - share)))
+            hi = bisect.bisect_right(self._lengths, longest)
+            hit = []
+            if lo < hi:
+                for _, _, j in process.extract(s, self._choices[lo:hi], scorer=fuzz.ratio, processor=None,
+                                               score_cutoff=threshold, limit=None):
+                    hit.append(lo + j)
+            self._fuzzy[key] = hit
+        return hit
+
+    def hit_indices(self, synonyms: tuple[str, ...], threshold: int) -> list[int]:
+        """The indices of the headings ``heading_matches(title, synonyms, threshold)`` accepts, in order."""
+        key = (synonyms, threshold)
+        hit = self._hits.get(key)
+        if hit is None:
+            found: set[int] = set()  # distinct headings
+            for s in _clean_synonyms(tuple(synonyms)):
+                found.update(self._contains(s))
+                if len(s) >= 3:
+                    found.update(self._close_to(s, threshold))
+            by_title = self._by_title
+            hit = self._hits[key] = sorted(chain.from_iterable(by_title[j][1] for j in found))
+        return hit
+
+
 class SectionIndex:
-    """The headings of one document, cleaned once, for scope look-ups during one audit.
+    """The headings of one document for scope look-ups during one audit (a ``TitleIndex``).
 
     ``find`` returns exactly what ``find_scope`` returns (tests/test_fast_path.py holds them to it).
     """
 
-    __slots__ = ("_cache", "_doc", "_joined", "_sections", "_starts", "_titles")
+    __slots__ = ("_doc", "_ends", "_index", "_labels", "_prefixes", "_sections")
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, sections: list[tuple[tuple[str, ...], Section]] | None = None) -> None:
+        """``sections``: the document's sections below the root, in order, when already at hand."""
         self._doc = doc
-        self._sections = [(path, sec) for path, sec in doc.sections() if sec.level > 0]
-        self._titles = [_clean(sec.title) for _, sec in self._sections]
-        self._joined = _SEP.join(self._titles)
-        starts: list[int] = []
-        pos = 0
-        for t in self._titles:
-            starts.append(pos)
-            pos += len(t) + 1
-        self._starts = starts
-        self._cache: dict[tuple[tuple[str, ...], int], list[bool]] = {}
+        self._sections = sections if sections is not None else [(p, s) for p, s in doc.sections() if s.level > 0]
+        self._index = TitleIndex([sec.title for _, sec in self._sections])
+        self._prefixes: dict[int, tuple[tuple[str, ...], ...]] = {}  # section → its path's prefixes, on first use
+        self._labels: dict[int, str] = {}  # section → its path as ``looked_in`` shows it, on first use
+        # the end of each section's subtree among the sections (they come depth first: a subtree is
+        # the run of deeper paths that follows its root)
+        n = len(self._sections)
+        ends = [n] * n
+        open_: list[int] = []
+        for i, (path, _) in enumerate(self._sections):
+            while open_ and len(self._sections[open_[-1]][0]) >= len(path):
+                ends[open_.pop()] = i
+            open_.append(i)
+        self._ends = ends
+
+    def hit_indices(self, synonyms: tuple[str, ...], threshold: int) -> list[int]:
+        return self._index.hit_indices(synonyms, threshold)
 
     def matches(self, synonyms: tuple[str, ...], threshold: int) -> list[bool]:
         """``heading_matches(title, synonyms, threshold)`` for every heading, in order."""
-        key = (synonyms, threshold)
-        if key in self._cache:
-            return self._cache[key]
-        syns = _clean_synonyms(tuple(synonyms))
-        titles, joined, starts = self._titles, self._joined, self._starts
-        n = len(titles)
-        hits = [False] * n
-        for s in syns:  # substring hits: one scan of all headings per synonym
-            pos = joined.find(s)
-            while pos != -1:
-                i = bisect.bisect_right(starts, pos) - 1
-                hits[i] = True
-                pos = joined.find(s, starts[i + 1]) if i + 1 < n else -1
-        fuzzy = sorted((s for s in syns if len(s) >= 3), key=len)
-        if fuzzy:
-            from rapidfuzz import fuzz, process
-
-            lengths = [len(s) for s in fuzzy]
-            verdict: dict[str, bool] = {}  # plans repeat headings (总则, 适用范围 in every annex)
-            for i, t in enumerate(titles):
-                if hits[i] or not t:
-                    continue
-                ok = verdict.get(t)
-                if ok is None:
-                    # only synonyms at least a third as long as the heading may match it fuzzily
-                    first = bisect.bisect_left(lengths, -(-len(t) // 3))
-                    ok = verdict[t] = first < len(fuzzy) and process.extractOne(
-                        t, fuzzy[first:], scorer=fuzz.ratio, processor=None, score_cutoff=threshold
-                    ) is not None
-                hits[i] = ok
-        self._cache[key] = hits
+        hits = [False] * len(self._sections)
+        for i in self.hit_indices(synonyms, threshold):
+            hits[i] = True
         return hits
 
+    def first_match(self, synonyms: tuple[str, ...], threshold: int) -> tuple[tuple[str, ...], Location | None]:
+        """The path and location of the first heading that matches, else ``((), None)``."""
+        hits = self.hit_indices(synonyms, threshold)
+        if not hits:
+            return (), None
+        path, sec = self._sections[hits[0]]
+        return path, sec.location
+
     def find(self, scope: Scope) -> ScopeMatch:
+        return self.find_indexed(scope)[0]
+
+    def find_indexed(self, scope: Scope) -> tuple[ScopeMatch, list[int]]:
+        """``find`` and the indices of the matched sections among this index's sections (empty
+        when none matched: the scope is then the whole document or nothing)."""
         if not scope.headings:
-            return ScopeMatch((((), self._doc.root),), ("全文",), False)
-        excluded = self.matches(scope.exclude, 90) if scope.exclude else None
-        hits = self.matches(scope.headings, scope.threshold)
+            return ScopeMatch((((), self._doc.root),), ("全文",), False), []
+        excluded = set(self.hit_indices(scope.exclude, 90)) if scope.exclude else ()
         matched: list[tuple[tuple[str, ...], Section]] = []
         matched_paths: set[tuple[str, ...]] = set()
-        for i, (path, sec) in enumerate(self._sections):
-            if not hits[i] or (excluded is not None and excluded[i]):
+        indices: list[int] = []
+        prefixes, sections, ends = self._prefixes, self._sections, self._ends
+        hits = self.hit_indices(scope.headings, scope.threshold)
+        k, n = 0, len(hits)
+        while k < n:
+            i = hits[k]
+            k += 1
+            if i in excluded:
                 continue
-            # inside a matched ancestor ⇔ one of the path's prefixes was matched (paths are never empty)
-            if scope.include_children and any(path[:k] in matched_paths for k in range(1, len(path) + 1)):
-                continue
+            path, sec = sections[i]
+            if scope.include_children:
+                # inside a matched ancestor ⇔ one of the path's prefixes was matched (paths are never empty)
+                if matched_paths:
+                    mine = prefixes.get(i)
+                    if mine is None:
+                        mine = prefixes[i] = tuple(path[:d] for d in range(1, len(path) + 1))
+                    if not matched_paths.isdisjoint(mine):
+                        continue
+                if ends[i] > i + 1:  # its descendants' paths all start with its path: skip them
+                    k = bisect.bisect_left(hits, ends[i], k)
             matched.append((path, sec))
             matched_paths.add(path)
-        return _scope_match(matched, scope, self._doc)
+            indices.append(i)
+        if not matched:
+            return _scope_match(matched, scope, self._doc), indices
+        labels = self._labels
+        looked: list[str] = []
+        for i in indices:
+            label = labels.get(i)
+            if label is None:
+                label = labels[i] = " / ".join(sections[i][0])
+            looked.append(label)
+        return ScopeMatch(tuple(matched), tuple(looked), False), indices
 
 
 def _scope_match(matched: Sequence[tuple[tuple[str, ...], Section]], scope: Scope, doc: Document) -> ScopeMatch:

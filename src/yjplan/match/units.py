@@ -6,12 +6,16 @@ every evidence kind scans units, so a quote can always be traced back to a place
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
+from typing import Any
 
 from yjplan.model import Block, BlockKind, Document, Location, Section, Table
 
 QUOTE_MAX = 120
 _CONTEXT = 24
+_STOPS = "。；！？\n"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,9 +99,140 @@ class UnitCache:
         return hit[1], hit[2]
 
 
+class Joined:
+    """Unit texts joined by newlines into one string, so that a search runs once over all of them
+    instead of once per unit, and where each unit starts in it. ``cache`` holds what evidence kinds
+    compute from the joined units (pattern scans, extractor hits), shared by every rule of an audit
+    that looks at them."""
+
+    __slots__ = ("cache", "ends", "starts", "text", "units")
+
+    def __init__(self, units: list[Unit]) -> None:
+        self.units = units
+        self.text = "\n".join(u.text for u in units)
+        lengths = [len(u.text) for u in units]
+        self.starts: list[int] = list(accumulate((n + 1 for n in lengths), initial=0))[:-1]
+        self.ends: list[int] = [s + n for s, n in zip(self.starts, lengths, strict=True)]
+        self.cache: dict[Any, Any] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class View:
+    """A unit list as runs of a ``Joined``: ``(first, end, offset)`` says units ``first..end-1`` of
+    the joined units are the list's units ``offset..``."""
+
+    joined: Joined
+    runs: tuple[tuple[int, int, int], ...]
+
+
+class DocUnits:
+    """Per audit: every unit of a document once, in the order of ``document_units``, joined, and
+    where each section's units lie among them. The units of a scope are then slices of one list,
+    and every rule searches the same joined text (``Joined.cache`` keeps what was found there).
+
+    ``headed`` lists the sections below the root as ``doc.sections()`` yields them (what
+    ``SectionIndex`` indexes), and ``spans[i]`` gives section ``i``'s first unit, the end of its
+    own units and the end of its subtree's. ``regular`` is False when the tree holds one section
+    object twice (``_collect`` takes it once, ``doc.sections()`` twice): indices would not agree.
+    """
+
+    __slots__ = ("headed", "joined", "regular", "root_end", "spans", "units")
+
+    def __init__(self, doc: Document) -> None:
+        units: list[Unit] = []
+        headed: list[tuple[tuple[str, ...], Section]] = []
+        firsts: list[int] = []  # per headed section: its heading unit
+        owns: list[int] = []  # per headed section: the end of its own units
+        seen: set[int] = set()
+        kinds = _KIND
+        root = doc.root
+        regular = root.level == 0
+        root_end = 0
+        # depth first, children in order: the order of ``_collect`` and ``doc.sections()``
+        stack: list[tuple[tuple[str, ...], Section, str]] = [((), root, "")]
+        while stack:
+            path, sec, heading = stack.pop()
+            if id(sec) in seen:
+                regular = False  # _collect takes it once, doc.sections() twice
+                continue
+            seen.add(id(sec))
+            if sec.level > 0:
+                headed.append((path, sec))
+                firsts.append(len(units))
+                units.append(Unit(heading, sec.location, path, "heading"))
+            elif sec is not root:
+                regular = False  # a level-0 section inside the tree: spans below would not hold
+            if sec.blocks:
+                units.extend([Unit(b.text, b.location, path, kinds.get(b.kind, "paragraph"), b.table)
+                              for b in sec.blocks])
+            if sec is root:
+                root_end = len(units)
+            else:
+                owns.append(len(units))
+            for child in reversed(sec.children):
+                child_heading = child.heading
+                stack.append(((*path, child_heading), child, child_heading))
+        # a subtree's units run up to the next section that is not below it (paths: one per level)
+        n = len(units)
+        ends = [n] * len(headed)
+        open_: list[int] = []
+        for i, (path, _) in enumerate(headed):
+            depth = len(path)
+            while open_ and len(headed[open_[-1]][0]) >= depth:
+                ends[open_.pop()] = firsts[i]
+            open_.append(i)
+        self.units = units
+        self.joined = Joined(units)
+        self.headed = headed
+        self.spans: list[tuple[int, int, int]] = list(zip(firsts, owns, ends, strict=False)) if regular else []
+        self.root_end = root_end  # the root's own units (its level is 0: no heading)
+        self.regular = regular
+
+    def runs(self, indices: Sequence[int], include_children: bool) -> tuple[tuple[int, int], ...] | None:
+        """The units ``units_of`` returns for the ``headed`` sections at ``indices`` (in order, none
+        inside another when ``include_children``, as ``SectionIndex.find`` gives them), as ranges
+        of ``units``; None when the sections are not like that."""
+        out: list[tuple[int, int]] = []
+        spans = self.spans
+        last = -1
+        for i in indices:
+            first, own_end, sub_end = spans[i]
+            if first < last:
+                return None  # out of order, or inside the section before
+            last = sub_end if include_children else own_end
+            if first < last:
+                if out and out[-1][1] == first:
+                    out[-1] = (out[-1][0], last)
+                else:
+                    out.append((first, last))
+        return tuple(out)
+
+    def root_runs(self, include_children: bool) -> tuple[tuple[int, int], ...]:
+        end = len(self.units) if include_children else self.root_end
+        return ((0, end),) if end else ()
+
+    def units_in(self, runs: tuple[tuple[int, int], ...]) -> list[Unit]:
+        if runs == ((0, len(self.units)),):
+            return self.units
+        out: list[Unit] = []
+        for lo, hi in runs:
+            out.extend(self.units[lo:hi])
+        return out
+
+    def view(self, runs: tuple[tuple[int, int], ...]) -> View:
+        out: list[tuple[int, int, int]] = []
+        offset = 0
+        for lo, hi in runs:
+            out.append((lo, hi, offset))
+            offset += hi - lo
+        return View(self.joined, tuple(out))
+
+
+_KIND = {BlockKind.TABLE: "table", BlockKind.LIST_ITEM: "list_item"}
+
+
 def _unit(block: Block, path: tuple[str, ...]) -> Unit:
-    kind = {BlockKind.TABLE: "table", BlockKind.LIST_ITEM: "list_item"}.get(block.kind, "paragraph")
-    return Unit(block.text, block.location, path, kind, block.table)
+    return Unit(block.text, block.location, path, _KIND.get(block.kind, "paragraph"), block.table)
 
 
 def document_units(doc: Document, cache: UnitCache | None = None) -> list[Unit]:
@@ -126,14 +261,13 @@ def quote_of(unit: Unit, start: int, end: int) -> str:
         lo, hi = 0, len(text)
     left = max(lo, start - _CONTEXT)
     right = min(hi, end + _CONTEXT)
-    for i in range(start - 1, left - 1, -1):
-        if text[i] in "。；！？\n":
-            left = i + 1
-            break
-    for i in range(end, right):
-        if text[i] in "。；！？\n":
-            right = i + 1
-            break
+    # just after the last sentence end before the span, through the first one after it
+    before = max(text.rfind(c, left, start) for c in _STOPS)
+    if before != -1:
+        left = before + 1
+    after = min((i for i in (text.find(c, end, right) for c in _STOPS) if i != -1), default=-1)
+    if after != -1:
+        right = after + 1
     quote = text[left:right].strip()
     if len(quote) > QUOTE_MAX:
         quote = text[max(lo, start - 10): min(hi, start - 10 + QUOTE_MAX)].strip()
