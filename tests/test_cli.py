@@ -124,3 +124,13 @@ def test_explain_shows_why_and_examples() -> None:
     r = yj("rules", "explain", "YJ502")
     assert r.returncode == 0
     assert "为什么" in r.stdout and "符合示例" in r.stdout and "GB/T 29639-2020" in r.stdout
+
+
+def test_unusual_or_bad_option_values_are_typers_to_judge() -> None:
+    """Plain values are converted without pydantic (yjplan.cli_coerce); anything else still gets typer's
+    own conversion and wording: "1e1" is a number, "abc" is refused with exit code 2."""
+    assert yj("audit", str(VILLAGE), "--fail-on", "none", "--fail-under", "1e1", "-f", "json").returncode == 0
+    r = yj("outline", str(TOWNSHIP), "--depth", "abc")
+    assert r.returncode == 2 and "Invalid value for '--depth'" in r.stderr
+    r = yj("batch", str(SAMPLES), "--jobs", "两")
+    assert r.returncode == 2 and "Invalid value for '--jobs'" in r.stderr

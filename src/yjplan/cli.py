@@ -4,8 +4,8 @@ Nothing heavy is imported at module level: parsers, jieba, python-docx, openpyxl
 reporters load inside the command that needs them, so ``yjplan --help`` stays fast.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: typer reads every command's annotations at each start,
+# and evaluating them from strings (typing.get_type_hints) cost about 7 ms a run.
 import os
 import sys
 from pathlib import Path
@@ -13,9 +13,13 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from yjplan.cli_coerce import LeanCommand, LeanGroup
 from yjplan.errors import INTERNAL_MESSAGE, ExitCode, UsageError, YjplanError
 
+# LeanGroup here and cls=LeanCommand on every command: otherwise typer imports pydantic to convert the
+# arguments, about 100 ms of every run (see cli_coerce; tests/test_startup.py checks every command).
 app = typer.Typer(
+    cls=LeanGroup,
     name="yjplan",
     help="审查中文应急预案：读取预案、还原章节结构、按规则包检查要素并评分。",
     no_args_is_help=True,
@@ -23,7 +27,7 @@ app = typer.Typer(
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
-rules_app = typer.Typer(help="规则包工具：列出、解释、校验与测试规则。", no_args_is_help=True)
+rules_app = typer.Typer(cls=LeanGroup, help="规则包工具：列出、解释、校验与测试规则。", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 _DEBUG = "YJPLAN_DEBUG"
@@ -70,7 +74,7 @@ def main_callback(
         os.environ[_DEBUG] = "1"
 
 
-@app.command()
+@app.command(cls=LeanCommand)
 def outline(
     file: Annotated[Path, typer.Argument(help="预案文件（.docx/.pdf/.txt/.md/.doc/.wps）")],
     json_out: Annotated[bool, typer.Option("--json", help="输出完整的 JSON（含 schema_version）。")] = False,

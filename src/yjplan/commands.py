@@ -1,7 +1,6 @@
 """Commands beyond ``outline``; registered on the shared Typer app when imported."""
 
-from __future__ import annotations
-
+# Annotations are real objects, not strings: see the note in cli.py.
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +8,7 @@ from typing import Annotated
 import typer
 
 from yjplan.cli import app, rules_app, run_guarded
+from yjplan.cli_coerce import LeanCommand
 from yjplan.errors import ExitCode, UsageError
 
 AUDIT_FORMATS = ("text", "json", "md", "html", "sarif", "junit", "github")
@@ -24,7 +24,7 @@ def _write_output(text: str, output: Path | None) -> None:
     atomic_write_text(output, text)
 
 
-@app.command()
+@app.command(cls=LeanCommand)
 def audit(
     files: Annotated[list[Path], typer.Argument(help="一个或多个预案文件。")],
     plan_type: Annotated[str | None, typer.Option("--type", "-t", help="指定预案类型，不自动判断。")] = None,
@@ -134,7 +134,7 @@ def _emit(results, fmt: str, output: Path | None, *, explain: bool, show_passed:
     _write_output(render(results, fmt), output)
 
 
-@rules_app.command("list")
+@rules_app.command("list", cls=LeanCommand)
 def rules_list(
     plan_type: Annotated[str | None, typer.Option("--type", "-t", help="只列出适用于该预案类型的规则。")] = None,
     pack: Annotated[str | None, typer.Option("--pack", help="规则包（builtin:ID 或目录），默认全部内置规则。")] = None,
@@ -151,7 +151,7 @@ def rules_list(
     run_guarded(body)
 
 
-@rules_app.command("explain")
+@rules_app.command("explain", cls=LeanCommand)
 def rules_explain(
     rule_id: Annotated[str, typer.Argument(help="规则编号或名称，如 YJ502 或 response-triggers。")],
 ) -> None:
@@ -165,13 +165,13 @@ def rules_explain(
     run_guarded(body)
 
 
-@app.command("explain", hidden=False)
+@app.command("explain", cls=LeanCommand, hidden=False)
 def explain_cmd(rule_id: Annotated[str, typer.Argument(help="规则编号或名称。")]) -> None:
     """同 yjplan rules explain。"""
     rules_explain(rule_id)
 
 
-@rules_app.command("validate")
+@rules_app.command("validate", cls=LeanCommand)
 def rules_validate(path: Annotated[Path, typer.Argument(help="规则包目录。")]) -> None:
     """校验规则包：语法、字段、正则、编号。"""
 
@@ -184,7 +184,7 @@ def rules_validate(path: Annotated[Path, typer.Argument(help="规则包目录。
     run_guarded(body)
 
 
-@rules_app.command("test")
+@rules_app.command("test", cls=LeanCommand)
 def rules_test(path: Annotated[str, typer.Argument(help="规则包目录或 builtin:ID。")] = "builtin:base") -> None:
     """运行规则包中每条规则的正反示例。"""
 

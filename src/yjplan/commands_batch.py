@@ -1,7 +1,6 @@
 """The ``batch`` command, registered on the shared Typer app when imported."""
 
-from __future__ import annotations
-
+# Annotations are real objects, not strings: see the note in cli.py.
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +8,7 @@ from typing import Annotated
 import typer
 
 from yjplan.cli import app, run_guarded
+from yjplan.cli_coerce import LeanCommand
 
 _H = {
     "--output": "输出文件夹（默认 ./yjplan-batch-<日期>）。",
@@ -34,7 +34,7 @@ _H = {
 }
 
 
-@app.command()
+@app.command(cls=LeanCommand)
 def batch(
     folders: Annotated[list[Path], typer.Argument(help=_H["folders"])],
     output: Annotated[Path | None, typer.Option("--output", "-o", help=_H["--output"])] = None,

@@ -3,8 +3,7 @@
 Registered on the shared Typer app when imported (see ``cli._load_cli_extensions``).
 """
 
-from __future__ import annotations
-
+# Annotations are real objects, not strings: see the note in cli.py.
 import os
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ from typing import Annotated
 import typer
 
 from yjplan.cli import app, run_guarded
+from yjplan.cli_coerce import LeanCommand
 from yjplan.errors import UsageError
 
 STARTER_CONFIG = """\
@@ -57,7 +57,7 @@ waivers: []
 """
 
 
-@app.command("init")
+@app.command("init", cls=LeanCommand)
 def init_cmd(
     output: Annotated[Path, typer.Option("--output", "-o", help="配置文件路径。")] = Path(".yjplan.yaml"),
     force: Annotated[bool, typer.Option("--force", help="覆盖已有的配置文件。")] = False,
@@ -88,7 +88,7 @@ def _plan_files(paths: list[Path], cfg) -> list[Path]:  # type: ignore[no-untype
     return out
 
 
-@app.command("baseline")
+@app.command("baseline", cls=LeanCommand)
 def baseline_cmd(
     files: Annotated[list[Path], typer.Argument(help="要记录的预案文件或文件夹。")],
     output: Annotated[Path | None, typer.Option(

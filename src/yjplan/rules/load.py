@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 
 from yjplan.errors import RulePackError
 from yjplan.model import Severity
+from yjplan.rules.names import CHECK_NAMES, EXTRACTOR_NAMES
 from yjplan.rules.schema import PLAN_TYPES, Rule, SchemaError, Spec, expand_plan_types, parse_rule
 from yjplan.rules.yamlpos import MDict, YamlError, load_yaml
 
@@ -82,13 +84,6 @@ def _load(path: Path) -> Any:
         raise RulePackError(f"无法读取规则文件（{exc}）", path=path) from exc
 
 
-def _known_names() -> tuple[frozenset[str], frozenset[str]]:
-    from yjplan.match.checks import CHECKS
-    from yjplan.match.extract import EXTRACTORS
-
-    return frozenset(EXTRACTORS), frozenset(CHECKS)
-
-
 def resolve_pack_dir(ref: str, relative_to: Path | None = None) -> Path:
     name = ref.removeprefix("builtin:")
     if ref.startswith("builtin:") or (relative_to is None and not Path(ref).exists()):
@@ -109,21 +104,33 @@ def resolve_pack_dir(ref: str, relative_to: Path | None = None) -> Path:
 
 
 def load_pack(ref: str | Path) -> RulePack:
-    return _load_pack_cached(str(resolve_pack_dir(str(ref))), ())
+    return _load_pack_cached(str(resolve_pack_dir(str(ref))))
+
+
+# The packs being loaded right now, outermost first: how an ``extends`` cycle is caught. It is a
+# call-stack marker (set and reset around each load), not a cache, so the cache below can be keyed
+# by folder alone and a parent such as base is parsed once per process, not once per pack that
+# extends it (keyed by folder and chain, base was parsed twice in every audit).
+_LOADING: ContextVar[tuple[str, ...]] = ContextVar("yjplan_packs_loading", default=())
 
 
 @functools.cache
-def _load_pack_cached(pack_dir: str, chain: tuple[str, ...]) -> RulePack:
-    # Parsed afresh in each process (libyaml composes the built-in packs in ~20 ms). A pickled
+def _load_pack_cached(pack_dir: str) -> RulePack:
+    # Parsed afresh in each process (libyaml composes the built-in packs in ~10 ms). A pickled
     # copy under the cache folder would be faster still, but unpickling a file that someone else
     # could write is a way to run code as the user; see tests/reliability/test_safety.py.
-    return _parse_pack(pack_dir, chain)
-
-
-def _parse_pack(pack_dir: str, chain: tuple[str, ...]) -> RulePack:
-    directory = Path(pack_dir)
+    chain = _LOADING.get()
     if pack_dir in chain:
         raise RulePackError(f"规则包循环继承：{' → '.join([*chain, pack_dir])}")
+    token = _LOADING.set((*chain, pack_dir))
+    try:
+        return _parse_pack(pack_dir)
+    finally:
+        _LOADING.reset(token)
+
+
+def _parse_pack(pack_dir: str) -> RulePack:
+    directory = Path(pack_dir)
     pack_file = directory / "pack.yaml"
     meta = _load(pack_file)
     if not isinstance(meta, MDict):
@@ -141,7 +148,7 @@ def _parse_pack(pack_dir: str, chain: tuple[str, ...]) -> RulePack:
     extends = meta.get("extends") or []
     for parent_ref in [extends] if isinstance(extends, str) else list(extends):
         parent_dir = resolve_pack_dir(str(parent_ref), directory)
-        parents.append(_load_pack_cached(str(parent_dir), (*chain, pack_dir)))
+        parents.append(_load_pack_cached(str(parent_dir)))
 
     rules: dict[str, Rule] = {}
     data: dict[str, Any] = {}
@@ -169,7 +176,7 @@ def _parse_pack(pack_dir: str, chain: tuple[str, ...]) -> RulePack:
     families.update({str(k): str(v) for k, v in (meta.get("families") or {}).items()})
     digest.update(pack_file.read_bytes())
 
-    extractors, checks = _known_names()
+    extractors, checks = EXTRACTOR_NAMES, CHECK_NAMES
     own_ids: dict[str, str] = {}
     names = {r.name: r.id for r in rules.values()}
     for rule_file in sorted(directory.glob("*.yaml")):
