@@ -556,3 +556,20 @@ def test_pack_carries_its_rule_patterns_compiled() -> None:
     pack = load.load_pack("builtin:township")
     compiled = dict(pack.patterns)
     assert compiled and all(c.pattern == source for source, c in compiled.items())
+
+
+def test_document_units_are_the_units_the_constructor_makes() -> None:
+    """``DocUnits`` fills a unit's slots without the dataclass constructor: same fields, equal, hashed
+    alike, still frozen."""
+    import dataclasses
+
+    from yjplan.match.units import new_unit
+    from yjplan.model import Table
+
+    table = Table(rows=(("职务", "电话"), ("组长", "0839-5551234")))
+    made = new_unit("职务\t电话", LOC, ("附件",), "table", table)
+    built = Unit("职务\t电话", LOC, ("附件",), "table", table)
+    assert made == built and hash(made) == hash(built) and type(made) is Unit
+    assert [getattr(made, f.name) for f in dataclasses.fields(Unit)] == ["职务\t电话", LOC, ("附件",), "table", table]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        made.text = "x"  # type: ignore[misc]

@@ -41,3 +41,24 @@ def test_override_wins_and_is_explained() -> None:
 def test_unknown_override_is_an_error() -> None:
     with pytest.raises(PlanTypeUnknown):
         detect_plan_type(example_document("x\n"), "公司")
+
+
+def test_body_vocabulary_decides_when_the_title_is_silent() -> None:
+    body = "各村民小组要组织村民转移。" + "村民" * 5
+    guess = detect_plan_type(example_document(f"防范工作方案\n1 总则\n{body}\n"))
+    assert guess.plan_type == "村社区" and "正文" in guess.reason
+
+
+def test_title_that_decides_spares_joining_the_body(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Joining a 60-page body costs more than the rest of the detection: only a silent title needs it."""
+    from yjplan.model import Section
+
+    def no_body(self: Section) -> str:
+        raise AssertionError("the body was read")
+
+    decided = example_document("石桥镇突发事件总体应急预案\n1 总则\n村民村民村民村民村民\n")
+    silent = example_document("防范工作方案\n1 总则\n村民村民村民村民村民\n")
+    monkeypatch.setattr(Section, "full_text", no_body)
+    assert detect_plan_type(decided).plan_type == "乡镇"
+    with pytest.raises(AssertionError, match="body was read"):
+        detect_plan_type(silent)

@@ -17,7 +17,7 @@ from datetime import date
 from itertools import accumulate
 from typing import Any
 
-from yjplan.match.units import Found, Joined, Unit, View
+from yjplan.match.units import Found, Joined, Unit, View, new_unit
 from yjplan.model import Document
 from yjplan.rules.schema import Spec
 
@@ -823,7 +823,7 @@ def _table_joined(spec: Spec, view: View) -> SpecResult:
         for k in range(bisect.bisect_left(named, lo), bisect.bisect_left(named, hi)):
             t = named[k]
             frac = counts[t] / len(spec.arg)
-            if frac == 1.0 and bodies[t] < spec.min_rows:
+            if frac == 1.0 and _body_rows(joined, tables[t], bodies, t) < spec.min_rows:
                 frac = 0.75
             if frac > best:
                 best = frac
@@ -836,23 +836,30 @@ def _table_joined(spec: Spec, view: View) -> SpecResult:
     return SpecResult(ok, 1.0 if ok else best * 0.9, tuple(found), () if ok else (describe(spec),))
 
 
-def _table_heads(joined: Joined) -> tuple[list[int], str, list[int], list[int]]:
+def _table_heads(joined: Joined) -> tuple[list[int], str, list[int], list[int | None]]:
     """The joined units' tables (unit indices), the cells of their first two rows all joined by
     ``_SHAPE_SEP`` (a column name is in one of a table's cells exactly when it is in that table's
     stretch of this text), where each table's stretch starts, and how many rows after the first
-    have text."""
-    hit: tuple[list[int], str, list[int], list[int]] | None = joined.cache.get("table heads")
+    have text (None until ``_body_rows`` counts them: only tables that name every column need it)."""
+    hit: tuple[list[int], str, list[int], list[int | None]] | None = joined.cache.get("table heads")
     if hit is None:
         tables = _tables(joined)
         heads: list[str] = []
-        bodies: list[int] = []
         for g in tables:
             rows = joined.units[g].table.rows  # type: ignore[union-attr]
             heads.append(_SHAPE_SEP.join(cell for row in rows[:2] for cell in row))
-            bodies.append(sum(1 for r in rows[1:] if any(c.strip() for c in r)))
         starts = list(accumulate((len(h) + 1 for h in heads), initial=0))[:-1]
-        hit = joined.cache["table heads"] = (tables, _SHAPE_SEP.join(heads), starts, bodies)
+        hit = joined.cache["table heads"] = (tables, _SHAPE_SEP.join(heads), starts, [None] * len(tables))
     return hit
+
+
+def _body_rows(joined: Joined, g: int, bodies: list[int | None], t: int) -> int:
+    """How many rows after the first of table ``t`` (unit ``g``) have text, counted once per text."""
+    count = bodies[t]
+    if count is None:
+        rows = joined.units[g].table.rows  # type: ignore[union-attr]
+        count = bodies[t] = sum(1 for r in rows[1:] if any(c.strip() for c in r))
+    return count
 
 
 def _tables_naming(joined: Joined, name: str, heads: str, starts: list[int]) -> list[int]:
@@ -911,7 +918,7 @@ def _rows(units: list[Unit]) -> list[tuple[int, int, Unit]]:
         offset = 0
         for r, line in enumerate(u.text.split("\n"), start=1):
             # dataclasses.replace(u, text=line, table=None, location=…), without its overhead
-            out.append((i, offset, Unit(line, u.location.with_cell(r), u.section_path, u.kind, None)))
+            out.append((i, offset, new_unit(line, u.location.with_cell(r), u.section_path, u.kind, None)))
             offset += len(line) + 1
     return out
 
