@@ -596,6 +596,61 @@ def test_damaged_styles_part_is_noted_not_fatal(tmp_path: Path) -> None:
     assert any("样式表" in note for note in raw.notes)
 
 
+def test_refuse_entities_finds_each_encoding_of_a_declaration() -> None:
+    declaration = '<!DOCTYPE d [<!ENTITY a "b">]><d/>'
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+        with pytest.raises(UnsafeXml):
+            safezip.refuse_entities(declaration.encode(encoding), "part")
+    # "!" alone (comments, CDATA, text) is no declaration
+    safezip.refuse_entities("<d><!-- 注意！ --><![CDATA[!]]>!</d>".encode(), "part")
+    safezip.refuse_entities("<d>！</d>".encode("utf-16-le"), "part")
+
+
+# --- styles and numbering shared between documents -------------------------------------------------
+
+
+def test_documents_sharing_a_styles_part_read_as_if_each_were_read_alone(tmp_path: Path) -> None:
+    # one template, two documents: the second is read with the first's resolved styles and numbering
+    first = build_docx(tmp_path / "a.docx", [("heading", 1, "总则"), ("numbered", 0, "职责"), ("bold", "粗体")])
+    second = build_docx(
+        tmp_path / "b.docx",
+        [("heading", 2, "适用范围"), ("numbered", 1, "分工"), ("para", "正文", {"size": 16, "center": True})],
+    )
+    with zipfile.ZipFile(first) as a, zipfile.ZipFile(second) as b:
+        assert a.read("word/styles.xml") == b.read("word/styles.xml")
+    docx_reader._styles_cached.cache_clear()
+    docx_reader._numbering_cached.cache_clear()
+    alone = _read(second)
+    _read(first)
+    shared = _read(second)
+    assert docx_reader._styles_cached.cache_info().hits == 2  # the read after the first one of each
+    assert shared == alone
+    assert [(b.text, b.style_level, b.auto_number) for b in shared.blocks][:2] == [("适用范围", 2, None),
+                                                                                  ("分工", None, "（一）")]
+
+
+def test_unsafe_styles_part_is_refused_each_time_with_the_files_path(tmp_path: Path) -> None:
+    # nothing about a refused part may be kept: the same bytes in another file are refused again
+    source = build_docx(tmp_path / "src.docx", [("para", "x")])
+    declared = (
+        b'<?xml version="1.0" encoding="UTF-16"?>'.decode().encode("utf-16")
+        + '<!DOCTYPE s [<!ENTITY x "y">]><w:styles xmlns:w="http://schemas.openxmlformats.org/'
+        'wordprocessingml/2006/main"/>'.encode("utf-16-le")
+    )
+    for name in ("one.docx", "two.docx"):
+        path = _rezip(source, tmp_path / name, {"word/styles.xml": declared})
+        with pytest.raises(UnsafeXml) as info:
+            _read(path)
+        assert info.value.path == path
+
+
+def test_damaged_styles_part_is_noted_in_every_document_that_has_it(tmp_path: Path) -> None:
+    source = build_docx(tmp_path / "src.docx", [("heading", 1, "总则")])
+    for name in ("one.docx", "two.docx"):
+        raw = _read(_rezip(source, tmp_path / name, {"word/styles.xml": b"<w:styles"}))
+        assert any("样式表" in note for note in raw.notes)
+
+
 # --- real corpus ---------------------------------------------------------------------------------
 
 

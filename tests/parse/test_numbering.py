@@ -4,6 +4,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from yjplan.parse import numbering
 from yjplan.parse.numbering import _match_label, _repair, cn_to_int, normalize_line, parse_label
 
 
@@ -87,6 +88,7 @@ _LINE_PIECES = st.sampled_from(
         *"0123456789１２．.、（）()一二三四五六七八九十百〇零两第章节条部分附件 \t\u3000\xa0\r\n?lI①⑳ꎬꎮꎻꎯꎳꎼꎽ",
         *("\ue010", "\u2003", "  ", "??", "1.", "第一章", "附件2", "应急", "预案", "小时", "人员", "%", "：", "。", "A"),
         *("3.l", "12.I", "1 2 ", "5 \ue010 1"),
+        *("١", "²", "\u2028", "\x1c"),  # a decimal digit and spaces outside ASCII; a digit that is not decimal
     ]
 )
 _LINES = st.lists(_LINE_PIECES, max_size=14).map("".join)
@@ -104,3 +106,21 @@ def test_normalize_line_shortcut_matches_the_full_repair(text: str) -> None:
 @given(_LINES)
 def test_parse_label_first_character_check_matches_trying_every_grammar(text: str) -> None:
     assert parse_label(text) == _match_label(text.lstrip())
+
+
+def _repair_every_step(text: str) -> str:
+    """``_repair`` as first written: every step on every line, none skipped."""
+    text = text.translate(numbering._OCR_PUNCT).replace("\r", "").replace("\n", " ")
+    text = numbering._OCR_DOT.sub(".", text)
+    text = numbering._OCR_ONE.sub("1", text)
+    text = numbering._WS.sub(" ", text).strip()
+    return numbering._LOST_DOT.sub(r"\1.\2 ", text)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_LINES)
+@example("1ꎮ2 总则")  # OCR full stop between digits: translated first, so no longer a dot to repair
+@example("5 \ue010 1 \ue010 2 启动程序")
+@example("1．2．3 范围")
+def test_repair_skips_only_steps_that_cannot_change_the_line(text: str) -> None:
+    assert _repair(text) == _repair_every_step(text)

@@ -3,9 +3,10 @@
 python-docx resolves styles through Python objects per run and is 27–47× slower than one lxml pass
 over word/document.xml, so this reader parses the main part with lxml (whole when it is small, fed
 in chunks and read as it completes when it is large) and walks each paragraph once with plain loops
-over its children; styles are resolved when a paragraph first names them, numbering is built once.
-The walk costs about as much as the parse: every per-element step (ElementPath ``find``, a
-dataclass per run, an ``iterparse`` event) was measured to matter. Only the main document part is
+over its children; styles and numbering are resolved into tables once per distinct part, which the
+next document from the same template reuses. The walk costs several times the parse: every
+per-element step (ElementPath ``find``, a dataclass per run, an ``iterparse`` event, reading
+``el.tag`` twice) was measured to matter. Only the main document part is
 read: headers, footers, footnotes and comments live in other parts, so running headers never enter
 the body.
 
@@ -29,22 +30,25 @@ Text conventions (what a block's ``text`` holds):
 
 from __future__ import annotations
 
+import functools
 import io
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
 
 from lxml import etree
 
-from yjplan.errors import ParseFailed
+from yjplan.errors import ParseFailed, UnsafeXml
 from yjplan.limits import Limits
 from yjplan.model import Location, Table
 from yjplan.parse import safezip
-from yjplan.parse.raw import RawBlock, RawDocument
+from yjplan.parse.raw import RawBlock, RawDocument, body_location, raw_block
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _STRICT_W_NS = "http://purl.oclc.org/ooxml/wordprocessingml/main"
@@ -107,6 +111,8 @@ _OFF = frozenset(("0", "false", "off"))
 _MAX_GRID_SPAN = 63  # Word's column limit; a larger gridSpan is hostile and would blow up the row
 _MAX_LEVELS = 9
 _MAX_STYLE_DEPTH = 64
+
+_T = TypeVar("_T")
 
 _HEADING_NAME = re.compile(r"^(?:heading|标题)\s*([1-9])$")
 _TOC_NAME = re.compile(r"^(?:toc|目录)\s*(?:[1-9]|heading|标题)$")
@@ -278,10 +284,10 @@ def _style_def(style: etree._Element) -> _StyleDef:
 
 
 class _Styles:
-    """The paragraph and character styles of one document, resolved through basedOn on first use.
+    """The paragraph and character styles of one styles part, resolved through basedOn on demand.
 
-    A document uses a handful of the 100–300 styles its template defines (python-docx's has 164,
-    most of them table styles), so only the styles a paragraph or run names are read and resolved.
+    ``_style_table`` asks for every paragraph and character style; table styles (most of the 164 in
+    python-docx's template) are only read when a character style is based on one.
     Resolution is memoised as it goes; with basedOn cycles or chains deeper than ``_MAX_STYLE_DEPTH``
     what is memoised depends on the order styles are resolved in, so such a file (broken or hostile,
     never written by Word) has every style resolved up front in document order instead.
@@ -293,8 +299,6 @@ class _Styles:
         self.kinds: dict[str, str] = {}  # styleId → its w:type
         self.defs: dict[str, _StyleDef] = {}
         self.para: dict[str, _ParaStyle] = {}  # resolved paragraph styles, by styleId
-        self.char: dict[str, tuple[bool | None, float | None]] = {}
-        self.used: dict[str, _ParaStyle] = {}  # pStyle value → what its paragraphs get (default if unknown)
         self.default = self.base
         if root is None:
             return
@@ -359,22 +363,10 @@ class _Styles:
             style = self.resolve(style_id, frozenset())
         return style
 
-    def of_paragraph(self, style_id: str) -> _ParaStyle:
-        """What a paragraph whose pStyle is ``style_id`` gets: that style, or the default style."""
-        style = self.used.get(style_id)
-        if style is None:
-            style = self.used[style_id] = self.paragraph_style(style_id) or self.default
-        return style
-
     def of_run(self, style_id: str) -> tuple[bool | None, float | None]:
-        props = self.char.get(style_id)
-        if props is None:
-            if self.kinds.get(style_id) == "character":
-                props = self.resolve_char(style_id, frozenset())
-            else:
-                props = (None, None)
-            self.char[style_id] = props
-        return props
+        if self.kinds.get(style_id) == "character":
+            return self.resolve_char(style_id, frozenset())
+        return _NO_RUN_STYLE
 
     def resolve(self, style_id: str, seen: frozenset[str]) -> _ParaStyle:
         if style_id in self.para:
@@ -421,6 +413,45 @@ def _followable(style_id: str, seen: frozenset[str]) -> bool:
 
 def _on_attr(value: str | None) -> bool:
     return value is not None and value.lower() not in _OFF
+
+
+_NO_RUN_STYLE: tuple[bool | None, float | None] = (None, None)
+
+
+@dataclass(frozen=True, slots=True)
+class _StyleTable:
+    """Every paragraph and character style of one styles part, resolved: all the walk asks about.
+
+    Resolving all of them (a few hundred microseconds) instead of the handful a document uses is
+    what lets one table serve every document that shares the styles part (see ``_styles_part``).
+    """
+
+    default: _ParaStyle
+    para: Mapping[str, _ParaStyle]  # by styleId; paragraph styles only
+    char: Mapping[str, tuple[bool | None, float | None]]  # by styleId; character styles only
+
+    # a paragraph whose pStyle names no paragraph style gets ``default``: the walk asks ``para`` itself
+
+    def of_run(self, style_id: str) -> tuple[bool | None, float | None]:
+        return self.char.get(style_id, _NO_RUN_STYLE)
+
+
+_NO_STYLES = _StyleTable(_ParaStyle(), MappingProxyType({}), MappingProxyType({}))
+
+
+def _style_table(root: etree._Element | None) -> _StyleTable:
+    styles = _Styles(root)
+    para: dict[str, _ParaStyle] = {}
+    char: dict[str, tuple[bool | None, float | None]] = {}
+    # in document order, which is the order ``_Styles`` resolves in when the order matters at all
+    for style_id, kind in styles.kinds.items():
+        if kind == "paragraph":
+            style = styles.paragraph_style(style_id)
+            if style is not None:
+                para[style_id] = style
+        elif kind == "character":
+            char[style_id] = styles.of_run(style_id)
+    return _StyleTable(styles.default, MappingProxyType(para), MappingProxyType(char))
 
 
 # --- numbering ---------------------------------------------------------------------------------
@@ -749,7 +780,7 @@ _TABS = (W_TAB, W_PTAB)
 class _Reader:
     """State of one document read: styles, list counters, open fields, blocks so far, notes."""
 
-    def __init__(self, styles: _Styles, numbering: dict[str, _Num], max_chars: int) -> None:
+    def __init__(self, styles: _StyleTable, numbering: Mapping[str, _Num], max_chars: int) -> None:
         self.styles = styles
         self.numbering = numbering
         self.max_chars = max_chars
@@ -769,15 +800,18 @@ class _Reader:
 
     def body_child(self, el: etree._Element) -> bool:
         """Read one child of w:body; False once the text read so far passes ``max_chars``."""
-        tag = el.tag
-        if tag in (W_P, W_TBL):
+        tag = el.tag  # looked at once: lxml builds the string on every access
+        if tag == W_P:
             self.ordinal += 1
-            self.blocks(el, self.ordinal, False)
+            self.paragraph_blocks(el, self.ordinal, False)
+        elif tag == W_TBL:
+            self.ordinal += 1
+            self.table_block(el, self.ordinal, False)
         elif tag in (W_SDT, W_CUSTOMXML):
             for block_el, in_toc in _expand(el, False):
                 self.ordinal += 1
                 self.blocks(block_el, self.ordinal, in_toc)
-        return not self.truncated
+        return self.chars <= self.max_chars
 
     @property
     def truncated(self) -> bool:
@@ -785,20 +819,26 @@ class _Reader:
 
     def blocks(self, el: etree._Element, ordinal: int, in_toc: bool) -> None:
         """Append the blocks of one w:p or w:tbl to ``out`` and count their characters."""
-        out = self.out
         if el.tag == W_TBL:
-            self.tables += 1
-            rows = self.table(el)
-            text = "\n".join(["\t".join(row) for row in rows])  # what Table.text() returns
-            if text.strip():
-                location = Location(paragraph=ordinal, table=self.tables)
-                out.append(RawBlock(text, location, Table(rows), in_toc=in_toc))
-                self.chars += len(text)
-            return
+            self.table_block(el, ordinal, in_toc)
+        else:
+            self.paragraph_blocks(el, ordinal, in_toc)
+
+    def table_block(self, el: etree._Element, ordinal: int, in_toc: bool) -> None:
+        self.tables += 1
+        rows = self.table(el)
+        text = "\n".join(["\t".join(row) for row in rows])  # what Table.text() returns
+        if text.strip():
+            location = Location(paragraph=ordinal, table=self.tables)
+            self.out.append(RawBlock(text, location, Table(rows), in_toc=in_toc))
+            self.chars += len(text)
+
+    def paragraph_blocks(self, el: etree._Element, ordinal: int, in_toc: bool) -> None:
+        """The paragraph's block, then those of the text boxes it anchors."""
         text, auto_number, boxes, style_level, is_list, bold, font_size, centered, para_toc = self.paragraph(el)
         if text:
-            out.append(RawBlock(
-                text, Location(None, ordinal), None, style_level, auto_number, is_list, bold, font_size, centered,
+            self.out.append(raw_block(
+                text, body_location(ordinal), None, style_level, auto_number, is_list, bold, font_size, centered,
                 in_toc or para_toc,
             ))  # fmt: skip
             self.chars += len(text)
@@ -901,7 +941,7 @@ class _Reader:
     def cell_text(self, content: list[etree._Element]) -> str:
         """The text of a cell from its children other than w:tcPr: paragraphs joined by newlines."""
         if len(content) == 1 and content[0].tag == W_P:  # nearly every cell: one paragraph
-            para = self.paragraph(content[0], hints=False)
+            para = self.paragraph(content[0], False)
             if not para[2]:
                 text, auto_number = para[0], para[1]
                 # a cell has no auto_number of its own, so the list label goes in front of the text
@@ -937,7 +977,8 @@ class _Reader:
         style_id = outline = num_id = ilvl = jc = None
         children = iter(p)
         first = next(children, None)
-        if first is not None and first.tag == W_PPR:
+        first_tag = None if first is None else first.tag  # lxml builds the tag string on every access
+        if first_tag == W_PPR and first is not None:
             for prop in first:
                 tag = prop.tag
                 if tag == W_PSTYLE:
@@ -950,13 +991,13 @@ class _Reader:
                     jc = prop.get(W_VAL)
             first = None
         styles = self.styles
-        style = (styles.used.get(style_id) or styles.of_paragraph(style_id)) if style_id else styles.default
+        style = (styles.para.get(style_id) or styles.default) if style_id else styles.default
 
         # the runs (and math text) of the paragraph in order, out of any inline wrappers
         runs: list[etree._Element | str] = []
         in_toc = False
         if first is not None:
-            if first.tag == W_R:
+            if first_tag == W_R:
                 runs.append(first)
             elif self.inline(first, runs):
                 in_toc = True
@@ -1058,7 +1099,7 @@ class _Reader:
             numbered = level.fmt == "bullet" or bool(label.strip())
             auto_number = label if label.strip() and level.fmt != "bullet" else None
             if style_level is None and level.pstyle is not None:
-                owner = styles.paragraph_style(level.pstyle)
+                owner = styles.para.get(level.pstyle)
                 if owner is not None and owner.heading is not None:
                     style_level = ilvl + 1
 
@@ -1186,6 +1227,53 @@ def _optional_part(package: _Package, part: str | None, notes: list[str], what: 
     except ParseFailed:
         notes.append(f"{what}已损坏，已忽略其中的格式信息")
         return None
+
+
+# Documents made from one template carry the same styles and numbering parts byte for byte, and a
+# template's styles part is often bigger than a short document (python-docx's: 350 KB, parsed in
+# about as long as a 60-page body). What a part resolves to depends on its bytes alone, so the last
+# few are kept, resolved into immutable tables; larger parts (never a real template) are not kept.
+_CACHED_PART_BYTES = 1024 * 1024
+_NO_NUMBERING: Mapping[str, _Num] = MappingProxyType({})
+
+
+@functools.lru_cache(maxsize=8)
+def _styles_cached(data: bytes) -> _StyleTable:
+    return _style_table(safezip.parse_xml(data, "styles"))
+
+
+@functools.lru_cache(maxsize=8)
+def _numbering_cached(data: bytes) -> Mapping[str, _Num]:
+    return MappingProxyType(_load_numbering(safezip.parse_xml(data, "numbering")))
+
+
+def _styles_part(data: bytes) -> _StyleTable:
+    if len(data) <= _CACHED_PART_BYTES:
+        return _styles_cached(data)
+    return _style_table(safezip.parse_xml(data, "styles"))
+
+
+def _numbering_part(data: bytes) -> Mapping[str, _Num]:
+    if len(data) <= _CACHED_PART_BYTES:
+        return _numbering_cached(data)
+    return MappingProxyType(_load_numbering(safezip.parse_xml(data, "numbering")))
+
+
+def _definitions(
+    package: _Package, part: str | None, notes: list[str], what: str, load: Callable[[bytes], _T]
+) -> _T | None:
+    """``load`` on an auxiliary part, read leniently like ``_optional_part``; None when there is none."""
+    data = package.read(part) if part else None
+    if data is None:
+        return None
+    try:
+        return load(data)
+    except ParseFailed:
+        notes.append(f"{what}已损坏，已忽略其中的格式信息")
+        return None
+    except UnsafeXml as exc:
+        # raised inside the cache, which never sees the file's path
+        raise UnsafeXml(exc.message, path=package.path) from None
 
 
 def _core_properties(root: etree._Element | None) -> tuple[str | None, date | None]:
@@ -1334,10 +1422,8 @@ def read(path: Path, data: bytes, limits: Limits) -> RawDocument:
     part_rels = package.relationships(main) or {
         kind: posixpath.join(posixpath.dirname(main), f"{kind}.xml") for kind in ("styles", "numbering")
     }
-    styles_root = _optional_part(package, part_rels.get("styles"), notes, "样式表")
-    numbering_root = _optional_part(package, part_rels.get("numbering"), notes, "编号定义")
-    styles = _Styles(styles_root)
-    numbering = _load_numbering(numbering_root) if numbering_root is not None else {}
+    styles = _definitions(package, part_rels.get("styles"), notes, "样式表", _styles_part) or _NO_STYLES
+    numbering = _definitions(package, part_rels.get("numbering"), notes, "编号定义", _numbering_part) or _NO_NUMBERING
     reader = _Reader(styles, numbering, limits.max_chars)
     try:
         try:

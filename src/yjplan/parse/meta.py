@@ -117,10 +117,11 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
     # that says the plan was issued — but not "2008年印发的《……（试行）》同时废止", which dates the
     # plan being replaced.
     candidates = [line.replace(" ", "") for line in head + tail]
-    bare = [c for c in candidates if len(c) <= 24 and find_dates(c)]
-    released = [c for c in candidates if find_dates(c) and _RELEASE.search(c) and not _REPLACED.search(c)]
-    for line in bare or released:
-        issue_date = max(find_dates(line))
+    dated = [(c, dates) for c in candidates if (dates := find_dates(c))]  # each line's dates, found once
+    bare = [dates for c, dates in dated if len(c) <= 24]
+    released = [dates for c, dates in dated if _RELEASE.search(c) and not _REPLACED.search(c)]
+    for dates in bare or released:
+        issue_date = max(dates)
         break
     # File metadata dates (core.xml, PDF info) record when a file was saved or uploaded, not
     # when the plan was issued: reporting them as the issue date would mislead the age checks.

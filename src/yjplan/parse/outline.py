@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import NamedTuple
 
-from yjplan.model import Block, BlockKind, Location, Section
+from yjplan.model import Block, BlockKind, Location, Section, Table
 from yjplan.parse.numbering import SCHEME_RANK, STRUCTURAL, Label, compact, normalize_line, parse_label
 from yjplan.parse.raw import RawBlock, RawDocument
 
@@ -64,14 +64,51 @@ class _Node:
     children: list[_Node] = field(default_factory=list)
 
     def freeze(self) -> Section:
-        return Section(
-            title=self.title,
-            level=self.level,
-            number=self.number,
-            location=self.location,
-            blocks=tuple(self.blocks),
-            children=tuple([c.freeze() for c in self.children]),
-        )
+        return _section(
+            self.title, self.level, self.number, self.location, tuple(self.blocks),
+            tuple([c.freeze() for c in self.children]),
+        )  # fmt: skip
+
+
+# One Block per body block and one Section per heading: built through their slots, which costs
+# half of what the frozen dataclasses' __init__ (object.__setattr__ by name per field) does and
+# builds the same objects. Refuses to load if model.py changes those fields.
+if tuple(f.name for f in fields(Block)) != ("kind", "text", "location", "table") or tuple(
+    f.name for f in fields(Section)
+) != ("title", "level", "number", "location", "blocks", "children"):
+    raise ImportError("outline's Block/Section builders are out of step with model.py")
+_new = object.__new__
+_set_kind, _set_text, _set_block_location, _set_table = (
+    Block.__dict__[name].__set__ for name in ("kind", "text", "location", "table")
+)
+_set_title, _set_level, _set_number, _set_location, _set_blocks, _set_children = (
+    Section.__dict__[name].__set__ for name in ("title", "level", "number", "location", "blocks", "children")
+)
+
+
+def _block(kind: BlockKind, text: str, location: Location, table: Table | None = None) -> Block:
+    """``Block(kind, text, location, table)``."""
+    block = _new(Block)
+    _set_kind(block, kind)
+    _set_text(block, text)
+    _set_block_location(block, location)
+    _set_table(block, table)
+    return block
+
+
+def _section(
+    title: str, level: int, number: str | None, location: Location, blocks: tuple[Block, ...],
+    children: tuple[Section, ...],
+) -> Section:  # fmt: skip
+    """``Section(title, level, number, location, blocks, children)``."""
+    section = _new(Section)
+    _set_title(section, title)
+    _set_level(section, level)
+    _set_number(section, number)
+    _set_location(section, location)
+    _set_blocks(section, blocks)
+    _set_children(section, children)
+    return section
 
 
 def _strip_toc_tail(text: str) -> str:
@@ -260,12 +297,13 @@ def _demote_lists(items: list[_Item], run_in: frozenset[int] = frozenset()) -> l
 def _to_block(item: _Item) -> Block:
     raw = item.raw
     if raw.table is not None:
-        return Block(BlockKind.TABLE, raw.table.text(), raw.location, raw.table)
+        # Table.text(), without a generator per row (tables are the longest blocks)
+        return _block(BlockKind.TABLE, "\n".join(["\t".join(row) for row in raw.table.rows]), raw.location, raw.table)
     kind = BlockKind.LIST_ITEM if (item.label is not None or raw.is_list) else BlockKind.PARAGRAPH
     text = item.text
     if raw.auto_number and not text.startswith(raw.auto_number):
         text = f"{raw.auto_number}{text}"
-    return Block(kind, text, raw.location)
+    return _block(kind, text, raw.location)
 
 
 def _split_run_in(item: _Item) -> tuple[_Item, str] | None:
@@ -309,19 +347,28 @@ def build_outline(raw_doc: RawDocument) -> tuple[Section, tuple[str, ...]]:
         blocks = blocks[:start] + blocks[end:]
 
     texts = [line(b.text) if b.table is None else b.text for b in blocks]
-    has_dec = any(
-        (lab := label_of(t)) is not None and lab.scheme.startswith("dec") and lab.scheme != "dec1"
-        for t, b in zip(texts, blocks, strict=True)
-        if b.table is None and len(t) <= 60
-    )
-    labelled = sum(
-        1 for t in texts if len(t) <= 40 and (lab := label_of(t)) is not None and lab.scheme in STRUCTURAL
-    )
+    # one pass for both: does a short line use a multi-level decimal number; how many very short
+    # lines (tables' too) carry a structural one
+    has_dec = False
+    labelled = 0
+    for t, b in zip(texts, blocks, strict=True):
+        if len(t) > 60 or (lab := label_of(t)) is None:
+            continue
+        scheme = lab.scheme
+        if len(t) <= 40 and scheme in STRUCTURAL:
+            labelled += 1
+        if not has_dec and b.table is None and scheme.startswith("dec") and scheme != "dec1":
+            has_dec = True
     # Text exported from Word loses automatic numbers; then short bare lines are the headings.
     plain = raw_doc.format in ("txt", "md") and labelled * 40 < len(texts)
     weak_style = raw_doc.format == "md"
     items = [
-        _classify(b, t, has_dec, weak_style, plain, label_of)
+        # most blocks are unnumbered body text with no style or bold to weigh: what _classify
+        # would return for them, without the call
+        _Item(b, t, None)
+        if b.table is None and not b.auto_number and b.style_level is None and not b.bold and not plain
+        and label_of(t) is None
+        else _classify(b, t, has_dec, weak_style, plain, label_of)
         for b, t in zip(blocks, texts, strict=True)
         if t or b.table is not None
     ]

@@ -93,7 +93,9 @@ def read_member(archive: zipfile.ZipFile, name: str, max_bytes: int, path: Path 
 
 def refuse_entities(data: bytes, part: str, path: Path | None = None) -> None:
     """Raise UnsafeXml if the part declares entities; checked on raw bytes so nothing is expanded first."""
-    if any(marker in data for marker in _ENTITY_MARKERS):
+    # Every marker contains the byte "!", which Chinese text (full-width "！") and Word's markup
+    # never need: one memchr clears nearly every part, instead of three substring scans.
+    if b"!" in data and any(marker in data for marker in _ENTITY_MARKERS):
         raise UnsafeXml(_UNSAFE_MESSAGE, path=path)
 
 
