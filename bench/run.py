@@ -439,11 +439,29 @@ def docx_variants(plans: dict[str, Path], label: str, count: int) -> list[Path]:
     pages = int(label.split("p", 1)[0])
     out = []
     for seed in range(1, count + 1):
-        path = base.with_name(f"{base.stem}-s{seed}.docx")
+        path = base.with_name(f"{base.stem}-v{seed}.docx")
         if not path.exists():
             gen.write_plan(path, pages, seed=seed)
+            _own_styles_part(path, seed)
         out.append(path)
     return out
+
+
+def _own_styles_part(path: Path, seed: int) -> None:
+    """Give a rendering a styles part of its own bytes. The builder writes the same styles.xml into
+    every file, and the reader keeps parsed style tables by their bytes: plans from different
+    offices do not share them, so neither may the renderings the warm audit is timed on."""
+    import zipfile
+
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename == "word/styles.xml":
+                head, sep, rest = data.partition(b"?>")
+                data = head + sep + f"<!-- rendering {seed} -->".encode() + rest
+            dst.writestr(info, data)
+    tmp.replace(path)
 
 
 def _variant_runs(fns: Sequence[Callable[[Path], Any]], paths: Sequence[Path]) -> list[Timing]:
@@ -478,7 +496,7 @@ def bench_audit_inprocess(bench: Bench, plans: dict[str, Path]) -> None:
         if path.suffix == ".docx":
             # a different document every repetition, as in a batch (see docx_variants)
             paths = [path, *docx_variants(plans, label, reps)]
-            how = f"{reps} different renderings of the plan, one per repetition"
+            how = f"{reps} different renderings of the plan (own styles part each), one per repetition"
         else:
             paths = [path] * (reps + 1)  # PDF variants would need a LibreOffice export each
             how = "the same file every repetition"
