@@ -21,7 +21,14 @@ def _write_output(text: str, output: Path | None) -> None:
         sys.stdout.write(printable(text if text.endswith("\n") else text + "\n"))
         return
 
-    atomic_write_text(output, text)
+    from yjplan.errors import OutputPathError
+
+    if output.is_dir():
+        raise OutputPathError("输出路径是一个文件夹，请给出文件名（如 report.html）", path=output)
+    try:
+        atomic_write_text(output, text)
+    except OSError as exc:  # unwritable folder, a file where a folder should be, disk full
+        raise OutputPathError(f"无法写入输出文件（{exc.strerror or type(exc).__name__}）", path=output) from exc
 
 
 @app.command(cls=LeanCommand)

@@ -383,3 +383,16 @@ def test_annotate_refuses_to_overwrite_the_input(tmp_path: Path) -> None:
     run = run_cli("audit", plan, "--annotate-out", plan)
     assert run.returncode == 2 and run.err_lines()[-1].startswith("错误 E011 "), run.err
     assert plan.read_bytes() == original
+
+
+def test_report_output_that_is_a_folder_or_unwritable_is_one_error_line(tmp_path: Path) -> None:
+    plan = good_docx(tmp_path / "plan.docx")
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    run = run_cli("audit", plan, "--format", "json", "-o", folder)
+    assert run.returncode == 2 and run.err_lines()[-1].startswith("错误 E011 输出路径是一个文件夹"), run.err
+    blocker = tmp_path / "file"
+    blocker.write_text("x", encoding="utf-8")
+    run = run_cli("audit", plan, "--format", "json", "-o", blocker / "report.json")  # a file as a folder
+    assert run.returncode == 2 and run.err_lines()[-1].startswith("错误 E011 无法写入输出文件"), run.err
+    assert "Traceback" not in run.err and list(folder.iterdir()) == []
