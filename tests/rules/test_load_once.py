@@ -46,3 +46,14 @@ def test_an_extends_cycle_names_every_pack_in_it(tmp_path: Path) -> None:
     with pytest.raises(RulePackError, match="循环继承"):
         load.load_pack(str(a))
     assert load.load_pack("builtin:base").id == "base"
+
+
+def test_a_cycle_through_relative_paths_is_caught(tmp_path: Path) -> None:
+    # "../b" from a and "../a" from b: spelled differently each time round, the same two folders
+    a, b = tmp_path / "a", tmp_path / "b"
+    _pack(a, "a", "../b")
+    _pack(b, "b", "../a")
+    with pytest.raises(RulePackError, match="循环继承") as err:
+        load.load_pack(str(a))
+    resolved = tmp_path.resolve()
+    assert f"{resolved / 'a'} → {resolved / 'b'} → {resolved / 'a'}" in str(err.value)

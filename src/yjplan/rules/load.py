@@ -100,7 +100,8 @@ def resolve_pack_dir(ref: str, relative_to: Path | None = None) -> Path:
         path = path.parent
     if not (path / "pack.yaml").is_file():
         raise RulePackError(f"不是规则包目录（缺少 pack.yaml）：{path}")
-    return path
+    # one spelling per folder: "a/../b/../a" must meet "a" in the cycle check and the cache
+    return path.resolve()
 
 
 def load_pack(ref: str | Path) -> RulePack:
