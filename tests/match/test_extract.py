@@ -125,6 +125,97 @@ def test_phone_finds_mobile_after_a_rejected_neighbour() -> None:
     assert quotes("phone", "2023 13812345678") == ["13812345678"]
 
 
+def _phone_value_reference(digits: str, kind: str) -> tuple[str, str | None]:
+    """The phone value the plain libphonenumber calls give (parse, is_valid_number, area code)."""
+    import phonenumbers
+
+    national = digits[2:] if kind == "mobile" and len(digits) == 13 and digits.startswith("86") else digits
+    subscriber = national[3:] if kind == "mobile" else national[-7:]
+    if len(set(national)) == 1 or set(subscriber) == {"0"}:
+        return national, "placeholder"
+    try:
+        num = phonenumbers.parse(national, "CN")
+    except phonenumbers.NumberParseException:
+        return national, "invalid"
+    if not phonenumbers.is_valid_number(num):
+        return national, "invalid"
+    nsn = phonenumbers.national_significant_number(num)
+    if kind == "mobile":
+        return nsn, None
+    area = phonenumbers.length_of_geographical_area_code(num)
+    return (f"0{nsn[:area]}-{nsn[area:]}" if area > 0 else "0" + nsn), None
+
+
+def _generated_numbers() -> list[tuple[str, str]]:
+    """Phone-shaped digit strings of both kinds: every 3-digit mobile prefix (carrier codes 11x,
+    12x, 179 and unassigned ranges included) and landlines with every leading digit pair, 2–3
+    digit area codes, 7–8 digit subscribers, 00 (an international prefix), 086 and 01x."""
+    import random
+
+    rnd = random.Random(20261123)
+    out: list[tuple[str, str]] = []
+    for prefix in range(100, 200):
+        for _ in range(12):
+            out.append((f"{prefix}{rnd.randrange(10**8):08d}", "mobile"))
+        out.append((f"86{prefix}{rnd.randrange(10**8):08d}", "mobile"))
+    for lead in range(100):
+        for area_len in (2, 3):
+            for sub_len in (7, 8):
+                for _ in range(3):
+                    area = f"{lead:02d}{rnd.randrange(10):d}"[:area_len]
+                    out.append((f"0{area}{rnd.randrange(10**sub_len):0{sub_len}d}", "land"))
+    for area in ("10", "20", "21", "571", "745", "898", "086", "001", "00"):
+        for sub_len in (7, 8):
+            out += [(f"0{area}{rnd.randrange(10**sub_len):0{sub_len}d}", "land") for _ in range(10)]
+    return out
+
+
+def test_phone_value_matches_the_plain_libphonenumber_calls_on_generated_numbers() -> None:
+    # _phone_value builds the number directly and decides validity with two of the library's
+    # patterns where that is provably the library's own answer; here the plain path decides
+    from yjplan.match.extract import _cn_parse, _phone_value
+
+    numbers = _generated_numbers()
+    assert len(numbers) > 2000
+    fast_paths = 0
+    for digits, kind in numbers:
+        assert _phone_value.__wrapped__(digits, kind) == _phone_value_reference(digits, kind), (digits, kind)
+        fast_paths += _cn_parse(digits[2:] if len(digits) == 13 else digits) is not None
+    # the shortcut is taken for most numbers (else this test would prove nothing about it)
+    assert fast_paths > len(numbers) // 2
+
+
+def test_phone_value_without_the_librarys_private_helpers_takes_the_public_way(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # a phonenumbers release that renames them must cost speed, not correctness
+    import dataclasses
+
+    from yjplan.match import extract as x
+
+    bare = dataclasses.replace(x._cn_plan(), match_national=None, matching_desc=None)
+    monkeypatch.setattr(x, "_cn_plan", lambda: bare)
+    for digits, kind in _generated_numbers()[::40]:
+        assert x._phone_value.__wrapped__(digits, kind) == _phone_value_reference(digits, kind), (digits, kind)
+
+
+@pytest.mark.parametrize(
+    "national",
+    ["13812345678", "17912345678", "11012345678", "12012345678", "057187654321", "01068409198",
+     "0086123456789", "00123456789", "0745631291", "08612345678"],
+)
+def test_direct_cn_number_equals_parse_or_defers(national: str) -> None:
+    import phonenumbers
+
+    from yjplan.match.extract import _cn_parse
+
+    num = _cn_parse(national)
+    if num is not None:
+        assert num == phonenumbers.parse(national, "CN")
+    if national.startswith(("179", "11", "12", "00")):
+        assert num is None  # carrier codes, international prefixes, 86: parse's own reading
+
+
 # --- placeholder_phone ------------------------------------------------------------------------
 
 

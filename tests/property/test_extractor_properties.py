@@ -91,3 +91,46 @@ def test_extract_cached_shares_hits_and_gives_the_plain_result(texts: list[str])
             assert extract_cached(name, text, memo) == extract(name, text) == extract_cached(name, text, None)
     for name in ("phone", "person_name", "placeholder"):
         assert set(memo.get(("extract", name), {})) == set(texts)  # type: ignore[call-overload]
+
+
+# Phone-flavoured text: numbers of every kind next to their cues, separators and line breaks that
+# window edges fall on, and the cue-after words of service numbers.
+PHONE_PIECES = [
+    "0571-86012345", "13800138000", "138 0013 8000", "(0571)86012345", "+86 13800138000", "05711234567",
+    "88886666", "8888 6666", "110", "119", "120", "12345", "96119", "转8001", "分机12", "10000000000",
+    "电话", "电话：", "拨打", "值班", "热线", "报警", "急救", "火警", "Tel:", "“", "”", "（", "）", "-", " ",
+    "，", ",", "。", "；", ";", "ꎬ", "\n", "\t", "人", "元", ".5", "张三", "值班室", "联系人",
+]  # fmt: skip
+PHONE_TEXT = st.lists(st.sampled_from(PHONE_PIECES) | st.text(alphabet="0123456789 -，\n电话", max_size=4),
+                      max_size=40).map("".join)
+
+
+@SETTINGS
+@given(text=PHONE_TEXT | PLAN_TEXT)
+def test_phone_hits_within_a_window_are_the_windows_own(text: str) -> None:
+    # checks read the numbers of a line, sentence or clause off the numbers of the whole paragraph
+    from yjplan.match.checks import _WINDOWS
+    from yjplan.match.extract import phone_hits_within
+
+    memo: dict[object, object] = {}
+    for window in _WINDOWS.values():
+        for w in window.finditer(text):
+            assert phone_hits_within(text, w.start(), w.end(), memo) == extract("phone", w.group(0)), w
+    start = 0
+    for line in text.split("\n"):  # lines as duplicate_phones cuts them, empty ones included
+        assert phone_hits_within(text, start, start + len(line), memo) == extract("phone", line)
+        start += len(line) + 1
+
+
+@pytest.mark.parametrize("name", sorted(EXTRACTORS))
+@SETTINGS
+@given(text=TRIGGER_TEXT | PHONE_TEXT | ANY_TEXT)
+def test_a_scoped_trigger_matches_only_where_its_scope_does(name: str, text: str) -> None:
+    # checks look for such a trigger only in the paragraphs the other extractor's triggers found
+    from yjplan.match.extract import extractor_trigger_scopes
+
+    scopes = extractor_trigger_scopes(name)
+    assert len(scopes) == len(extractor_triggers(name))
+    for trigger, within in zip(extractor_triggers(name), scopes, strict=True):
+        if within is not None and trigger.search(text):
+            assert any(t.search(text) for t in extractor_triggers(within)), (trigger.pattern, text)

@@ -368,3 +368,60 @@ def test_a_scan_of_the_joined_units_finds_the_units_a_trigger_matches(texts: lis
         for trigger in extractor_triggers(name):
             expected = [i for i, t in enumerate(texts) if trigger.search(t)]
             assert _units_matching(trigger, units, Context(doc=doc)) == expected, (name, trigger.pattern)
+
+
+# Phone numbers of windows and table rows are read off their paragraph's numbers on the fast path
+# (extract.phone_hits_within); cues at a line's or a clause's start, service and local numbers,
+# flagged numbers and extensions are where the two could part.
+_PHONE_BITS = [
+    "值班室", "办公室", "总指挥", "电话：", "拨打", "报警", "急救", "13812345678", "0571-87654321", "05711234567",
+    "13800000000", "88886666", "120", "12345", "转8001", "，", "。", "；", "\n", "\t", "张三", "李四", " ",
+]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(bits=st.lists(st.sampled_from(_PHONE_BITS), min_size=1, max_size=30),
+       window=st.sampled_from(["line", "sentence", "clause"]))
+def test_near_phone_windows_give_the_reference_result(bits: list[str], window: str) -> None:
+    text = "## 联系方式\n" + "".join(bits).replace("#", "") + "\n"
+    both("near", text, pattern="值班室|办公室|总指挥|报警", extract="phone", window=window)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rows=st.lists(st.lists(st.sampled_from([*_PHONE_BITS[:16], "张三", "李四", "王五"]), min_size=1, max_size=4),
+                     min_size=1, max_size=8))
+def test_duplicate_phones_gives_the_reference_result(rows: list[list[str]]) -> None:
+    cells = ["|".join(c.replace("\n", "").replace("\t", "").replace("|", "") or "-" for c in row) for row in rows]
+    text = "## 通讯录\n|职务|姓名|电话|\n|---|---|---|\n" + "\n".join(f"|{c}|" for c in cells) + "\n"
+    both("duplicate_phones", text, max_rows=2)
+
+
+def _concrete_reference(entry: str, spans: list[tuple[int, int]]) -> int:
+    """The plain count: every role word replaced in turn, CJK characters counted one by one."""
+    import re
+
+    from yjplan.match import checks as c
+    from yjplan.match.extract import ROLE_WORDS
+
+    kept, last = [], 0
+    for s, e in sorted(spans):
+        kept.append(entry[last:s])
+        last = max(last, e)
+    kept.append(entry[last:])
+    text = c._OWNER_PREFIX.sub("", "".join(kept).lstrip(" \t　0123456789.．、)）(（一二三四五六七八九十"))
+    text = c._OWNER_SUBJECT.sub("", text)
+    for role in ROLE_WORDS:
+        text = text.replace(role, "")
+    text = re.sub(c._DUTY_FILLER, "", text)
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+@settings(max_examples=150, deadline=None)
+@given(bits=st.lists(st.sampled_from(["总", "副总指挥", "指挥", "长", "组长", "主任", "负责", "疏散", "群众", "县公安局：",
+                                      "，", "。", "相关工作", "副", "镇长", "经理", "a", "1"]), max_size=20))
+def test_concrete_chars_counts_as_the_plain_replacements_do(bits: list[str]) -> None:
+    from yjplan.match.checks import _concrete_chars
+
+    entry = "".join(bits)
+    for spans in ([], [(0, min(3, len(entry)))]):
+        assert _concrete_chars(entry, spans) == _concrete_reference(entry, spans), entry

@@ -10,7 +10,7 @@ import functools
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
@@ -30,11 +30,9 @@ def _hits(name: str, units: list[Unit], ctx: Context,
           kinds: tuple[str, ...] = ("paragraph", "list_item", "table")):
     from yjplan.match.extract import extract_cached
 
-    # Hits are shared per text. When no rule has run this extractor yet, a scan of all paragraphs
-    # for its triggers picks the few it can find anything in; otherwise the hits are mostly known.
-    memo = ctx.memo
-    cold = memo is not None and not memo.get(("extract", name))
-    for i in _with_hits(name, units, ctx) if cold else range(len(units)):
+    # Hits are shared per text; a scan of all paragraphs for the extractor's triggers (once per
+    # unit list) picks the few it can find anything in, and the others need no look-up at all.
+    for i in _with_hits(name, units, ctx):
         u = units[i]
         if u.kind in kinds:
             for h in extract_cached(name, u.text, ctx.memo):
@@ -48,7 +46,7 @@ def _hits(name: str, units: list[Unit], ctx: Context,
 # nothing is kept and every check computes everything the plain way.
 
 
-def _per_units(ctx: Context, name: str, units: list[Unit], compute: Callable[[], Any]) -> Any:
+def _per_units(ctx: Context, name: Hashable, units: list[Unit], compute: Callable[[], Any]) -> Any:
     memo = ctx.memo
     if memo is None:
         return compute()
@@ -93,14 +91,24 @@ def _units_matching(pattern: re.Pattern[str], units: list[Unit], ctx: Context) -
 
 def _with_hits(name: str, units: list[Unit], ctx: Context) -> Sequence[int]:
     """The units an extractor can find something in (all of them on the reference path)."""
-    from yjplan.match.extract import extractor_triggers
+    from yjplan.match.extract import extractor_trigger_scopes, extractor_triggers
 
     triggers = () if ctx.memo is None else extractor_triggers(name)
     if not triggers:
         return range(len(units))
-    if len(triggers) == 1:
-        return _units_matching(triggers[0], units, ctx)
-    return sorted(set().union(*(_units_matching(t, units, ctx) for t in triggers)))
+
+    def scan() -> list[int]:
+        if len(triggers) == 1:
+            return _units_matching(triggers[0], units, ctx)
+        found: set[int] = set()
+        for t, within in zip(triggers, extractor_trigger_scopes(name), strict=True):
+            if within is None:
+                found.update(_units_matching(t, units, ctx))
+            else:  # it matches only where ``within``'s triggers do: look in those units alone
+                found.update(i for i in _with_hits(within, units, ctx) if t.search(units[i].text))
+        return sorted(found)
+
+    return _per_units(ctx, ("checks.with_hits", name), units, scan)  # type: ignore[no-any-return]
 
 
 # --- literals a pattern's matches must contain --------------------------------------------------
@@ -299,10 +307,18 @@ def _concrete_chars(entry: str, spans: list[tuple[int, int]]) -> int:
     kept.append(entry[last:])
     text = _OWNER_PREFIX.sub("", "".join(kept).lstrip(" \t　0123456789.．、)）(（一二三四五六七八九十"))
     text = _OWNER_SUBJECT.sub("", text)
-    for role in ROLE_WORDS:
-        text = text.replace(role, "")
+    if _any_role().search(text):  # (with none of them in it, every replacement leaves it as it is)
+        for role in ROLE_WORDS:
+            text = text.replace(role, "")
     text = _DUTY_FILLER.sub("", text)
-    return sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
+    return len(_CJK.findall(text))
+
+
+@functools.cache
+def _any_role() -> re.Pattern[str]:
+    from yjplan.match.extract import ROLE_WORDS
+
+    return re.compile("|".join(map(re.escape, ROLE_WORDS)))
 
 
 def _entries(u: Unit) -> list[tuple[int, int]]:
@@ -844,6 +860,7 @@ def invalid_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tup
 
 
 _NAME_CELL = re.compile(r"^[\u4e00-\u9fff]{2,4}$")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def duplicate_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
@@ -852,18 +869,31 @@ def duplicate_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> t
     Rows are told apart by the person they name: the same person listed as the keeper of many
     supplies (one number, one name) is not a duplicate."""
     limit = int(opts.get("max_rows", 3))
-    from yjplan.match.extract import extract_cached
+    from yjplan.match.extract import extract_cached, phone_hits_within
 
     holders: dict[str, set[str]] = defaultdict(set)
     spans: dict[str, tuple[int, int, int]] = {}
-    for i, u in enumerate(units):
+    for i in _with_hits("phone", units, ctx):
+        u = units[i]
         if u.table is None:
             continue
+        # a row's numbers are among its table's (phone_hits_within): rows without one are skipped
+        starts = None if ctx.memo is None else [h.start for h in extract_cached("phone", u.text, ctx.memo)]
+        k = 0
         offset = 0
         for r, line in enumerate(u.text.split("\n")):
+            end = offset + len(line)
+            if starts is not None:
+                while k < len(starts) and starts[k] < offset:
+                    k += 1
+                if k == len(starts):
+                    break
+                if starts[k] >= end:
+                    offset = end + 1
+                    continue
             cells: list[str] | None = None
-            for h in extract_cached("phone", line, ctx.memo):
-                digits = re.sub(r"\D", "", h.value or h.quote)
+            for h in phone_hits_within(u.text, offset, end, ctx.memo):
+                digits = _NOT_DIGIT.sub("", h.value or h.quote)
                 if h.flag is not None or len(digits) < 7:
                     continue
                 number = h.value or h.quote
@@ -872,7 +902,7 @@ def duplicate_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> t
                 names = [c for c in cells if _NAME_CELL.match(c) and number not in c]
                 holders[number].add(names[-1] if names else f"row{i}:{r}")
                 spans[number] = (i, offset + h.start, offset + h.end)
-            offset += len(line) + 1
+            offset = end + 1
     out: list[Found] = []
     for number, people in holders.items():
         if len(people) >= limit:
@@ -888,28 +918,53 @@ _WINDOWS = {
 }
 
 
+_WINDOW_ENDS = {"line": "\n", "sentence": "。；;\n", "clause": "。；;，,ꎬ\n"}  # what each of _WINDOWS stops at
+
+
+def _windows_at(name: str, text: str, positions: list[int]) -> list[re.Match[str]]:
+    """The windows of ``_WINDOWS[name]`` over ``text`` that hold one of ``positions`` (ascending,
+    none on a window end), in order: each is the window match that starts after the last window
+    end before the position (looked for back to the previous window's end, which is one)."""
+    pattern, ends = _WINDOWS[name], _WINDOW_ENDS[name]
+    out: list[re.Match[str]] = []
+    for p in positions:
+        if out and p < out[-1].end():
+            continue
+        start = max(text.rfind(c, out[-1].end() if out else 0, p) for c in ends) + 1
+        w = pattern.match(text, start)
+        if w is not None:
+            out.append(w)
+    return out
+
+
 def near(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, ...]:
     """A pattern and an extractor hit (or a second pattern) in the same line or sentence.
 
     Options: ``pattern`` (regex, required), ``extract`` (extractor name) and/or ``pattern2``
     (regex), ``window`` (``line``: a table row or a text line — the default; ``sentence``;
     ``clause``: between commas)."""
-    from yjplan.match.extract import extract_cached, extractor_triggers
+    from yjplan.match.extract import extract_cached, extractor_triggers, phone_hits_within
 
     first = _compiled(str(opts["pattern"]))
     second = _compiled(str(opts["pattern2"])) if opts.get("pattern2") else None
     extractor = opts.get("extract")
-    window = _WINDOWS[str(opts.get("window", "line"))]
+    window_name = str(opts.get("window", "line"))
+    window = _WINDOWS[window_name]
     # A window can only match where it holds a string every match of each pattern contains, and
     # only yield hits where it holds the extractor's trigger: the units and then the windows that
     # do not are skipped before any ``regex`` search (a few µs each, thousands per plan).
-    candidates: Sequence[int] = range(len(units))
+    # A window's phone numbers are among its unit's numbers inside it (phone_hits_within): only
+    # units with a number are read, and in them only the windows holding one of its unflagged
+    # numbers; the others yield nothing and are not searched.
+    phones = extractor == "phone" and ctx.memo is not None
+    candidates: Sequence[int] = _with_hits("phone", units, ctx) if phones else range(len(units))
     needs: list[re.Pattern[str]] = []
     if ctx.memo is not None:
         for source in (opts["pattern"], opts.get("pattern2")):
             literals = required_literals(str(source)) if source else None
             if literals is not None:
-                candidates = sorted(set(candidates).intersection(_units_containing(literals, units, ctx)))
+                if not phones:  # (with phones, the few windows read are checked for them below)
+                    candidates = sorted(set(candidates).intersection(_units_containing(literals, units, ctx)))
                 needs.append(_any_of(literals))
         triggers = extractor_triggers(str(extractor)) if extractor else ()
         if len(triggers) == 1:  # (several would need any-of, not all-of)
@@ -919,7 +974,12 @@ def near(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, 
         u = units[i]
         if u.kind == "heading":
             continue
-        for w in window.finditer(u.text):
+        numbers: list[int] = []
+        if phones:
+            numbers = [h.start for h in extract_cached("phone", u.text, ctx.memo) if h.flag is None]
+            if not numbers or (needs and not all(n.search(u.text) for n in needs)):
+                continue  # (a window holds what its unit holds)
+        for w in _windows_at(window_name, u.text, numbers) if phones else window.finditer(u.text):
             text = w.group(0)
             if needs and not all(n.search(text) for n in needs):
                 continue
@@ -929,7 +989,9 @@ def near(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[Found, 
             if second is not None and second.search(text, timeout=ctx.regex_timeout) is None:
                 continue
             if extractor:
-                hits = [h for h in extract_cached(str(extractor), text, ctx.memo) if h.flag is None]
+                found = (phone_hits_within(u.text, w.start(), w.end(), ctx.memo) if phones
+                         else extract_cached(str(extractor), text, ctx.memo))
+                hits = [h for h in found if h.flag is None]
                 if not hits:
                     continue
                 value = f"{m.group(0)}:{hits[0].value or hits[0].quote}"
@@ -1159,14 +1221,19 @@ def _boilerplate_shortlisted(units: list[Unit], refs: list[tuple[str, str]], thr
     call, with a cutoff one point below the threshold (far from any rounding)."""
     from rapidfuzz import fuzz, process
 
+    # one scan over the paragraphs joined by newlines: no sentence crosses a newline
+    eligible = [i for i, u in enumerate(units) if u.kind in _TEXT_KINDS and len(u.text) >= 12]
+    texts = [units[i].text for i in eligible]
+    offsets = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))
+    matches = list(_BOILERPLATE_SENTENCE.finditer("\n".join(texts)))
+    sentences = [m.group(0) for m in matches]
     spans: list[tuple[int, int, int]] = []
-    sentences: list[str] = []
-    for i, u in enumerate(units):
-        if u.kind not in _TEXT_KINDS or len(u.text) < 12:
-            continue
-        for m in _BOILERPLATE_SENTENCE.finditer(u.text):
-            spans.append((i, m.start(), m.end()))
-            sentences.append(m.group(0))
+    k = 0
+    for m in matches:
+        start = m.start()
+        while offsets[k + 1] <= start:
+            k += 1
+        spans.append((eligible[k], start - offsets[k], m.end() - offsets[k]))
     if not sentences:
         return ()
     # one substitution for all sentences: NUL is no punctuation, so no removed run crosses it
@@ -1188,12 +1255,15 @@ def _boilerplate_shortlisted(units: list[Unit], refs: list[tuple[str, str]], thr
     by_length: dict[int, list[int]] = defaultdict(list)
     for k, x in enumerate(stripped):
         by_length[len(x)].append(k)
+    lengths = sorted(by_length)
     for ref, _source in refs:
         lr = len(ref)
-        fitting = [k for n, ks in by_length.items()
+        # the lengths n with |lr - n| <= lr // 3, found by bisection
+        window = lengths[bisect.bisect_left(lengths, lr - lr // 3) : bisect.bisect_right(lengths, lr + lr // 3)]
+        fitting = [k for n in window
                    # a small margin keeps a length whose bound equals the threshold up to rounding
-                   if abs(lr - n) <= lr // 3 and 100 * (1 - abs(lr - n) / (lr + n)) >= threshold - 1e-6
-                   for k in ks]
+                   if 100 * (1 - abs(lr - n) / (lr + n)) >= threshold - 1e-6
+                   for k in by_length[n]]
         scored = process.extract(ref, [stripped[k] for k in fitting], scorer=fuzz.ratio,
                                  score_cutoff=max(0, threshold - 1), limit=None)
         maybe.update(fitting[index] for _choice, _score, index in scored)
