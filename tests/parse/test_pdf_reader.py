@@ -339,3 +339,34 @@ def test_kangxi_radicals_are_read_as_ordinary_characters() -> None:
     from yjplan.parse.pdf import _char_table
 
     assert "⼀⼆⼈⼯作\uf06c".translate(_char_table()) == "一二人工作•"
+
+
+def test_characters_drawn_after_their_line_are_read_in_place(tmp_path: Path) -> None:
+    # LibreOffice draws characters it sets in a fallback font (curly quotes, "Ⅲ") after the rest of
+    # the line; pdfium keeps that content-stream order, which read "通过“ ” 村村响 应急广播"
+    text = "收到预警后，镇应急指挥部办公室通过“村村响”应急广播传达到各村，县级启动Ⅲ级应急响应时镇级同步启动。"
+    pdf = build_pdf(tmp_path / "late.pdf", [("late", text, "“”Ⅲ"), ("para", "下一段。")])
+
+    raw = _read(pdf)
+
+    assert _texts(raw) == [text, "下一段。"]
+    assert raw.blocks[0].font_size == BODY_SIZE
+
+
+def test_merged_cells_repeat_their_text_in_every_slot(tmp_path: Path) -> None:
+    rows = [
+        ["级别", "情形", "", "响应"],
+        ["Ⅰ级", "造成10人以上死亡", "或50人以上重伤", "县政府"],
+        ["", "需转移1万人以上", "", ""],
+    ]
+    spans = [((1, 0), (2, 0)), ((0, 1), (0, 2)), ((1, 2), (3, 2))]
+    pdf = build_pdf(tmp_path / "merged.pdf", [("para", "分级如下。"), ("table", rows, {"spans": spans})])
+
+    tables = [b.table for b in _read(pdf).blocks if b.table is not None]
+
+    assert len(tables) == 1 and tables[0] is not None
+    assert tables[0].rows == (
+        ("级别", "情形", "情形", "响应"),
+        ("Ⅰ级", "造成10人以上死亡", "或50人以上重伤", "县政府"),
+        ("Ⅰ级", "需转移1万人以上", "需转移1万人以上", "需转移1万人以上"),
+    )
