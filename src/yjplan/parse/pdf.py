@@ -826,12 +826,12 @@ class _TableText:
     Reading every character's box is most of a table page's cost, so a line is read in chunks
     where that cannot change the cells' texts: pdfium inserts a space wherever a gap exceeds a
     quarter of the font size, so between two of its spaces the characters stand gap-free (for
-    fonts up to 12 pt, whose quarter is pdfplumber's 3 pt word gap) and only the chunk's two end
-    characters need a box. Inside the chunk the characters are spread evenly between those two.
-    That is used only when no cell edge runs through the chunk and no row edge comes near the
-    line, so every character lands in the cell the real boxes put it in. Lines with characters that
-    may be out of order, mixed or larger sizes, or a chunk across a cell edge are read per character,
-    as are lines whose characters a cell needs placed one by one (``read_grids`` asks for them).
+    fonts up to 12 pt, whose quarter is pdfplumber's 3 pt word gap) and a chunk needs only its two
+    end characters' boxes; it goes to ``pdf_tables`` as one entry (see ``Run``). That is used only
+    when no cell edge runs through the chunk and no row edge comes near the line, so every
+    character lands in the cell its own box puts it in. Lines with characters that may be out of
+    order, mixed or larger sizes, or a chunk across a cell edge are read per character, as are the
+    lines whose characters a cell needs placed one by one (``read_grids`` asks for them).
     """
 
     CHUNK_MAX_SIZE = 12.0
