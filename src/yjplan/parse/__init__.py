@@ -140,7 +140,8 @@ def read_raw(path: Path, data: bytes, limits: Limits = DEFAULT_LIMITS) -> RawDoc
 
 
 # Formats whose readers are pure Python over lxml: nothing they allocate is in a cycle. The PDF
-# and LibreOffice paths go through libraries that do build cycles, and keep the collector.
+# and LibreOffice paths go through libraries that do build cycles, and keep the collector here;
+# the PDF reader pauses it itself around its pypdfium2 part (not around the pdfplumber fallback).
 _ACYCLIC_READERS = frozenset(("docx", "txt", "md"))
 
 
