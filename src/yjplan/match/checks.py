@@ -16,7 +16,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from yjplan.match.evidence import Context
+from yjplan.match.evidence import Context, class_end
 from yjplan.match.units import Found, Unit
 
 CheckFn = Callable[[list[Unit], Context, dict[str, Any]], tuple[Found, ...]]
@@ -131,16 +131,9 @@ def _plain_syntax(pattern: str) -> bool:
         if ch == "\\":
             i += 2
         elif ch == "[":
-            i += 1
-            if i < n and pattern[i] == "^":
-                i += 1
-            if i < n and pattern[i] == "]":
-                i += 1
-            while i < n and pattern[i] != "]":
-                if pattern[i] == "[":
-                    return False
-                i += 2 if pattern[i] == "\\" else 1
-            i += 1
+            i = class_end(pattern, i)
+            if i == -1:  # a nested set
+                return False
         elif ch == "{":
             if not _QUANTIFIER.match(pattern, i):
                 return False

@@ -17,7 +17,7 @@ from datetime import date
 from itertools import accumulate
 from typing import Any
 
-from yjplan.match.units import Found, Joined, Unit, View, new_unit
+from yjplan.match.units import Found, Joined, Unit, View, new_unit, pieces_containing
 from yjplan.model import Document
 from yjplan.rules.schema import Spec
 
@@ -277,7 +277,7 @@ def _context_free(pattern: str) -> bool:
                 return False
             i += 2
         elif ch == "[":
-            end = _class_end(pattern, i)
+            end = class_end(pattern, i)
             if end < 0:
                 return False  # nested set syntax of the regex module: do not guess
             i = end
@@ -296,7 +296,7 @@ def _context_free(pattern: str) -> bool:
     return True
 
 
-def _class_end(pattern: str, i: int) -> int:
+def class_end(pattern: str, i: int) -> int:
     """The index just past the set that opens at ``pattern[i] == '['``; -1 for a nested set."""
     n = len(pattern)
     i += 1
@@ -486,7 +486,7 @@ def _top_alternatives(pattern: str) -> list[str] | None:
             i += 2
             continue
         if ch == "[":
-            i = _class_end(pattern, i)
+            i = class_end(pattern, i)
             if i < 0:
                 return None
             continue
@@ -508,7 +508,7 @@ _QUANTIFIER = re.compile(r"\{(\d*)(,?)(\d*)\}")
 def _leading_run(alt: str) -> tuple[str, int, int, str] | None:
     """``alt`` as (class, min, max, rest) when it starts with one repeated character class."""
     if alt.startswith("["):
-        j = _class_end(alt, 0)
+        j = class_end(alt, 0)
         if j < 0 or j > len(alt):
             return None
     elif alt[:1] == "\\" and alt[1:2] in ("d", "D", "s", "S", "w", "W"):
@@ -867,14 +867,7 @@ def _tables_naming(joined: Joined, name: str, heads: str, starts: list[int]) -> 
     key = ("table column", name)
     hit: list[int] | None = joined.cache.get(key)
     if hit is None:
-        hit = []
-        n = len(starts)
-        pos = heads.find(name)
-        while pos != -1:
-            t = bisect.bisect_right(starts, pos) - 1
-            hit.append(t)
-            pos = heads.find(name, starts[t + 1]) if t + 1 < n else -1
-        joined.cache[key] = hit
+        hit = joined.cache[key] = pieces_containing(heads, starts, name)
     return hit
 
 

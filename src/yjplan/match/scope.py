@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import accumulate, chain
 
+from yjplan.match.units import pieces_containing
 from yjplan.model import Document, Location, Section
 from yjplan.rules.schema import Scope
 
@@ -116,14 +117,7 @@ class TitleIndex:
         """The distinct headings (indices into ``_by_title``) that contain the cleaned synonym ``s``."""
         hit = self._substring.get(s)
         if hit is None:
-            joined, starts, n = self._joined, self._starts, len(self._starts)
-            hit = []
-            pos = joined.find(s)
-            while pos != -1:
-                j = bisect.bisect_right(starts, pos) - 1
-                hit.append(j)
-                pos = joined.find(s, starts[j + 1]) if j + 1 < n else -1
-            self._substring[s] = hit
+            hit = self._substring[s] = pieces_containing(self._joined, self._starts, s)
         return hit
 
     def _close_to(self, s: str, threshold: int) -> list[int]:

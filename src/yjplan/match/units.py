@@ -6,6 +6,7 @@ every evidence kind scans units, so a quote can always be traced back to a place
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -300,3 +301,17 @@ def quote_of(unit: Unit, start: int, end: int) -> str:
     if len(quote) > QUOTE_MAX:
         quote = text[max(lo, start - 10): min(hi, start - 10 + QUOTE_MAX)].strip()
     return quote.replace("\t", " | ")
+
+
+def pieces_containing(joined: str, starts: Sequence[int], needle: str) -> list[int]:
+    """The pieces of ``joined`` (piece i begins at ``starts[i]``) that contain ``needle``, in order,
+    each once: one ``str.find`` per hit, resuming at the next piece. ``needle`` must not contain the
+    separator the pieces were joined with, so no hit spans two pieces."""
+    hit: list[int] = []
+    n = len(starts)
+    pos = joined.find(needle)
+    while pos != -1:
+        i = bisect.bisect_right(starts, pos) - 1
+        hit.append(i)
+        pos = joined.find(needle, starts[i + 1]) if i + 1 < n else -1
+    return hit
