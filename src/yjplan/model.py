@@ -100,7 +100,7 @@ class Table:
         return self.rows[0] if self.rows else ()
 
     def text(self) -> str:
-        return "\n".join("\t".join(cell for cell in row) for row in self.rows)
+        return "\n".join(["\t".join(row) for row in self.rows])
 
 
 @dataclass(frozen=True, slots=True)

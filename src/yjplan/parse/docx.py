@@ -772,7 +772,6 @@ _Para = tuple[
     str, str | None, list[etree._Element] | None, int | None, bool, bool, float | None, bool, bool
 ]
 _ROW_PARTS = frozenset((W_GRIDBEFORE, W_GRIDAFTER))
-_CELL_PARTS = frozenset((W_GRIDSPAN, W_VMERGE, W_HMERGE))
 _BREAKS = (W_BR, W_CR)
 _TABS = (W_TAB, W_PTAB)
 
@@ -826,11 +825,11 @@ class _Reader:
 
     def table_block(self, el: etree._Element, ordinal: int, in_toc: bool) -> None:
         self.tables += 1
-        rows = self.table(el)
-        text = "\n".join(["\t".join(row) for row in rows])  # what Table.text() returns
+        table = Table(self.table(el))
+        text = table.text()
         if text.strip():
             location = Location(paragraph=ordinal, table=self.tables)
-            self.out.append(RawBlock(text, location, Table(rows), in_toc=in_toc))
+            self.out.append(RawBlock(text, location, table, in_toc=in_toc))
             self.chars += len(text)
 
     def paragraph_blocks(self, el: etree._Element, ordinal: int, in_toc: bool) -> None:

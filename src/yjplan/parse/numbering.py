@@ -107,16 +107,14 @@ _LOST_DOT = re.compile(r"^(\d{1,2}) {1,3}(\d{1,2}) (?=[\u4e00-\u9fff])")
 # slow path). Lines without it, nearly all of them, come out stripped and otherwise unchanged, and
 # the full sequence (a per-character translate and four substitutions) is what outline building
 # spent most of its time on.
-_DAMAGE = re.compile(r"[ꎬꎮꎻꎯꎳꎼꎽ\r\n\t\u3000\xa0．\ue000-\uf8ff]| {2}|\?\?")
-_DAMAGE_CHAR = re.compile(r"[ꎬꎮꎻꎯꎳꎼꎽ\r\n\t\u3000\xa0．\ue000-\uf8ff]")  # _DAMAGE less its two pairs
-_LEADING_DIGIT = re.compile(r"\s*\d")  # _OCR_ONE and _LOST_DOT only act on a line that starts with one
+_DAMAGE_CHAR = re.compile(r"[ꎬꎮꎻꎯꎳꎼꎽ\r\n\t\u3000\xa0．\ue000-\uf8ff]")
 
 
 def normalize_line(text: str) -> str:
     """Collapse whitespace and undo common PDF→text damage (``1?? 1`` or ``1  1`` for ``1.1``,
     ``ꎬ`` for ``，``)."""
-    # _DAMAGE and _LEADING_DIGIT, asked the cheaper way: substring tests find the pairs faster than
-    # the regex's alternation, and re's \s and \d are str.isspace and str.isdecimal
+    # a damaged character, a double space, "??", or a leading digit (_OCR_ONE and _LOST_DOT only act
+    # on a line that starts with one); substring tests find the pairs faster than a regex alternation
     if (
         _DAMAGE_CHAR.search(text) is None
         and "  " not in text

@@ -297,8 +297,7 @@ def _demote_lists(items: list[_Item], run_in: frozenset[int] = frozenset()) -> l
 def _to_block(item: _Item) -> Block:
     raw = item.raw
     if raw.table is not None:
-        # Table.text(), without a generator per row (tables are the longest blocks)
-        return _block(BlockKind.TABLE, "\n".join(["\t".join(row) for row in raw.table.rows]), raw.location, raw.table)
+        return _block(BlockKind.TABLE, raw.table.text(), raw.location, raw.table)
     kind = BlockKind.LIST_ITEM if (item.label is not None or raw.is_list) else BlockKind.PARAGRAPH
     text = item.text
     if raw.auto_number and not text.startswith(raw.auto_number):

@@ -33,7 +33,7 @@ from yjplan.errors import EncryptedDocument, FileTooLarge, ParseFailed, ScannedP
 from yjplan.limits import Limits
 from yjplan.model import Location, Table
 from yjplan.parse import pdf_tables
-from yjplan.parse.pdf_tables import Run, bbox, fill_merged
+from yjplan.parse.pdf_tables import Cell, Edge, Run, bbox, fill_merged
 from yjplan.parse.raw import RawBlock, RawDocument
 
 SENTENCE_END = "。！？；：…!?;:"
@@ -383,7 +383,7 @@ def _is_rule(obj: Any, out: _OutParams) -> bool:
     if bounds is None:
         return False
     x0, y0, x1, y1 = bounds
-    return min(x1 - x0, y1 - y0) <= 3  # a bar, not a shaded area
+    return min(x1 - x0, y1 - y0) <= THIN  # a bar, not a shaded area
 
 
 # --- rules as pdfplumber sees them -------------------------------------------------------------------
@@ -394,8 +394,6 @@ THIN = 3.0  # a filled rectangle at most this thick is a rule (as in _is_ruling)
 LIGHT_FROM = 240
 DARK_BELOW = 190
 
-Edge = tuple[float, float, float, float]  # x0, top, x1, bottom in pdfplumber's top-down space
-Cell = tuple[float, float, float, float]
 
 
 def _rule_edges(paths: Sequence[Any], top: float) -> tuple[list[Edge], list[Edge]] | None:
@@ -1076,7 +1074,7 @@ def _is_ruling(obj: dict[str, Any]) -> bool:
         return True
     if obj.get("stroke") and not _is_light(obj.get("stroking_color")):
         return True
-    thin = min(obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]) <= 3
+    thin = min(obj["x1"] - obj["x0"], obj["bottom"] - obj["top"]) <= THIN
     return bool(obj.get("fill")) and thin and not _is_light(obj.get("non_stroking_color"))
 
 
