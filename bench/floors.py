@@ -94,13 +94,6 @@ def pdfplumber_reference(path: Path) -> int:
     return total
 
 
-def pdfplumber_text(path: Path) -> str:
-    import pdfplumber
-
-    with pdfplumber.open(str(path)) as pdf:
-        return "\n".join(page.extract_text() or "" for page in pdf.pages)
-
-
 def pack_keywords(rules_root: Path, limit: int = 86) -> list[str]:
     """The vocabulary the built-in packs look for as plain words: every ``keywords`` list, then the
     scopes' heading synonyms, up to ``limit`` words (86, the size of the issue's floor; ``re`` tries
@@ -226,7 +219,3 @@ def boundary_agreement(paragraphs: list[str], words: list[str], compact: Path) -
             whole_small += b
     return {"occurrences": occurrences, "whole_word_default": whole_default, "whole_word_compact": whole_small,
             "agreement": round(agree / occurrences, 4) if occurrences else 1.0}
-
-
-def normalise_ws(text: str) -> str:
-    return re.sub(r"\s+", "", text)

@@ -163,11 +163,6 @@ def _children_cpu() -> float:
     return (usage.ru_utime + usage.ru_stime) * 1000
 
 
-def timed_run(cmd: Sequence[str], reps: int, *, check_codes: tuple[int, ...] = (0, 1)) -> Timing:
-    """Median wall clock (ms) of a command, cold each time (a new interpreter per run)."""
-    return timed_runs([cmd], reps, check_codes=check_codes)[0]
-
-
 def timed_runs(cmds: Sequence[Sequence[str]], reps: int, *, check_codes: tuple[int, ...] = (0, 1)) -> list[Timing]:
     """Several commands run in turn, ``reps`` rounds (see ``interleaved``)."""
     walls: list[list[float]] = [[] for _ in cmds]
@@ -365,18 +360,19 @@ def measured(bench: Bench, section: str, name: str, label: str, t: Timing, floor
 def bench_startup(bench: Bench) -> None:
     print("start-up (cold, new interpreter each run)")
     reps = max(bench.reps, 5)
-    floor = timed_run([PY, "-c", "pass"], reps)
-    measured(bench, "startup", "python -c pass", "-", floor)
-    measured(bench, "startup", "yjplan --help", "-", timed_run(yjplan_cmd("--help"), reps), floor, "python -c pass", 10)
     probe = ("import sys, yjplan.cli; yjplan.cli._load_cli_extensions(); "
              f"print(','.join(m for m in {HEAVY_MODULES!r} if m in sys.modules))")
     out = subprocess.run([PY, "-c", probe], env=env(), capture_output=True, text=True, check=True).stdout.strip()
-    imp = timed_run([PY, "-c", "import yjplan.cli; yjplan.cli._load_cli_extensions()"], reps)
+    bench.facts["heavy_modules_at_startup"] = out.split(",") if out else []
+    # run in turn with the floor (see ``interleaved``); the missing file exits 2 after argument parsing
+    floor, help_, imp = timed_runs([[PY, "-c", "pass"], yjplan_cmd("--help"),
+                                    [PY, "-c", "import yjplan.cli; yjplan.cli._load_cli_extensions()"]], reps)
+    parse = timed_runs([[PY, "-c", "pass"], yjplan_cmd("audit", str(bench.work / "no-such-file.docx"))],
+                       reps, check_codes=(2,))[1]
+    measured(bench, "startup", "python -c pass", "-", floor)
+    measured(bench, "startup", "yjplan --help", "-", help_, floor, "python -c pass", 10)
     measured(bench, "startup", "import yjplan.cli (+ commands)", "-", imp, floor, "python -c pass",
              note=f"heavy modules loaded: {out or 'none'}")
-    bench.facts["heavy_modules_at_startup"] = out.split(",") if out else []
-    # typer coerces every option through pydantic on the first real command (not on --help)
-    parse = timed_run(yjplan_cmd("audit", str(bench.work / "no-such-file.docx")), reps, check_codes=(2,))
     measured(bench, "startup", "yjplan audit <missing file> (argument parsing)", "-", parse, floor, "python -c pass")
 
 
@@ -635,19 +631,10 @@ def bench_jieba(bench: Bench, plan: Path | None) -> None:
         bench.facts["jieba_boundary_agreement"] = floors.boundary_agreement(floors.docx_floor(plan), words, small)
 
 
-def _batch_cli_ready() -> bool:
-    proc = subprocess.run(yjplan_cmd("batch", "--help"), env=env(), capture_output=True, text=True)
-    return proc.returncode == 0
-
-
 def bench_batch(bench: Bench, folder: Path, big: Path | None) -> None:
     print("batch (subprocess)")
     files = sorted(p for p in folder.iterdir() if p.name != ".done")
     n = len(files)
-    if not _batch_cli_ready():
-        bench.facts["batch_cli"] = "pending"
-        _batch_pool_fallback(bench, files)
-        return
     bench.facts["batch_cli"] = "yjplan batch"
     tmp = Path(tempfile.mkdtemp(prefix="yjplan-bench-batch-"))
     try:
@@ -700,31 +687,6 @@ def bench_batch(bench: Bench, folder: Path, big: Path | None) -> None:
                               f"same on {n}", base, ratio, target, ok))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-def _pool_audit(path: str) -> int:
-    from yjplan.pipeline import audit_file
-
-    try:
-        return len(audit_file(path).findings)
-    except Exception:
-        return -1
-
-
-def _batch_pool_fallback(bench: Bench, files: list[Path]) -> None:
-    import multiprocessing
-
-    n = len(files)
-    rates = {}
-    for jobs in (1, 2):
-        t0 = time.perf_counter()
-        with multiprocessing.get_context("spawn").Pool(jobs) as pool:
-            pool.map(_pool_audit, [str(p) for p in files], chunksize=1)
-        rates[jobs] = n / (time.perf_counter() - t0)
-    bench.add(Row("batch", "audit_file over Pool(1) (batch CLI pending)", f"{n} files", rates[1], "docs/s"))
-    ratio, target, ok = judged(rates[2], rates[1], 1.7, bench.quick, higher_is_better=True)
-    bench.add(Row("batch", "audit_file over Pool(2) (batch CLI pending)", f"{n} files", rates[2], "docs/s", "Pool(1)",
-                  rates[1], ratio, target, ok))
 
 
 def bench_memory(bench: Bench, plans: dict[str, Path]) -> None:
