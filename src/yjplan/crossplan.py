@@ -7,8 +7,7 @@ Two halves, both pure:
   unit or person written next to them, cited plan titles, the locality names the plan uses);
 * ``FolderChecks`` runs in the main process: results.jsonl is streamed through ``add`` once, which
   keeps a few compact values per plan (a signature, phone entries as small integers, path and
-  title), and ``findings`` yields the folder's findings from those; ``cross_check`` is the same over
-  a list of ``PlanFeatures``.
+  title), and ``findings`` yields the folder's findings from those.
 
 Near duplicates use one-permutation MinHash over character 5-grams of the text with digits,
 whitespace and punctuation removed (place names cannot be known, so they stay in and only lower the
@@ -594,7 +593,7 @@ class FolderChecks:
     six integers each in one array (the strings themselves are stored once per folder: units,
     numbers and locations repeat across plans). The per-plan checks (superior plan, age) are decided in
     ``add`` and appended to ``store()`` sequences, which the batch points at temporary files.
-    ``findings`` then yields exactly what ``cross_check`` over every plan's ``PlanFeatures`` gives.
+    ``findings`` then yields the folder's findings: the per-plan ones, near duplicates, phone conflicts.
     """
 
     def __init__(self, today: date | None, *, years: int = OVERDUE_YEARS,
@@ -786,12 +785,3 @@ def missing_superior(plans: Sequence[PlanFeatures]) -> list[CrossFinding]:
 def overdue(plans: Sequence[PlanFeatures], today: date, years: int = OVERDUE_YEARS) -> list[CrossFinding]:
     return [f for p in plans if (f := _overdue(p, today, years)) is not None]
 
-
-def cross_check(
-    plans: Sequence[PlanFeatures],
-    load_paragraphs: Callable[[int], list[list[str]]],
-    today: date,
-    threshold: float = NEAR_DUP_THRESHOLD,
-    remember: PairMemo | None = None,
-) -> tuple[CrossFinding, ...]:
-    return tuple(_checks(plans, today).findings(load_paragraphs, threshold, remember))
