@@ -414,7 +414,7 @@ def _finish(*, entries, latest, results_path, outdir, fail_on, fail_under, today
 
 
 def _write_reports(report: BatchReport, settings: BatchSettings, out: TextIO) -> None:
-    from yjplan.report.batch_jsonl import atomic_output
+    from yjplan.fsutil import atomic_output
 
     # each report is streamed into its file: a large folder's reports are megabytes of text
     files: list[tuple[str, Callable[[BatchReport, IO[bytes]], None]]] = []

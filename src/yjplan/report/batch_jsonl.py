@@ -4,23 +4,22 @@ During a run every finished file is appended as one JSON line, flushed and fsync
 killed loses at most the files in flight and ``--resume`` can carry on. At the end the file is
 rewritten (atomically) in input order with exactly one row per current input. Reports hold only a
 ``PlanRow`` per input in memory, read full rows back by byte offset when they need findings, and
-are streamed into their files (``atomic_output``), never built whole in memory.
+are streamed into their files (``fsutil.atomic_output``), never built whole in memory.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from yjplan.crossplan import CrossFinding
+from yjplan.fsutil import atomic_output
 
 RESULTS_NAME = "results.jsonl"
 GRADES = ("优秀", "良好", "合格", "不合格")
@@ -97,31 +96,6 @@ def rows_at(path: Path, offsets: Iterable[int]) -> Iterator[dict[str, Any]]:
         for offset in offsets:
             fh.seek(offset)
             yield json.loads(fh.readline())
-
-
-def file_mode() -> int:
-    """The mode a plainly created file gets: mkstemp's 0600 would hide reports from colleagues."""
-    mask = os.umask(0o22)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-@contextlib.contextmanager
-def atomic_output(path: Path) -> Iterator[IO[bytes]]:
-    """A file to stream a report into; it replaces ``path`` only when complete (temporary file,
-    fsync, rename), so a report is either the whole new one or still the old one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def rewrite(path: Path, offsets: Iterable[int]) -> Iterator[tuple[int, dict[str, Any]]]:
