@@ -23,6 +23,8 @@ CheckFn = Callable[[list[Unit], Context, dict[str, Any]], tuple[Found, ...]]
 _NORM = re.compile(r"[\s　，,。.、；;：:（）()“”\"'\d一二三四五六七八九十]+")
 _PUNCT = re.compile(r"[\s　，,。.、；;：:（）()“”\"'《》«»〔〕\[\]【】!！?？ꎬꎮꎻ—\-·…]+")
 _SENTENCE = re.compile(r"[^。；;\n]+[。；;]?")
+_CLAUSE = re.compile(r"[^。；;\n]+")  # a sentence without its end mark
+_LINE = re.compile(r"[^\n]+")
 _TEXT_KINDS = ("paragraph", "list_item")
 
 
@@ -75,7 +77,9 @@ def _units_containing(literals: frozenset[str], units: list[Unit], ctx: Context)
 def _units_matching(pattern: re.Pattern[str], units: list[Unit], ctx: Context) -> list[int]:
     """Indices of the units whose text ``pattern`` matches, in order, for a pattern whose matches
     hold no newline and depend on nothing outside themselves (the joined text then has the same
-    matches inside each unit as the unit alone)."""
+    matches inside each unit as the unit alone). On the reference path, every unit."""
+    if ctx.memo is None:
+        return list(range(len(units)))
     text, starts = _joined(units, ctx)
     n = len(starts)
     out: list[int] = []
@@ -318,7 +322,7 @@ def _entries(u: Unit) -> list[tuple[int, int]]:
     """A unit's duty entries: each table row; in text, each owner's part ("单位：…" up to the next
     "单位："), or the whole paragraph when no owner is named."""
     if u.table is not None:
-        return [(m.start(), m.end()) for m in re.finditer(r"[^\n]+", u.text)]
+        return [(m.start(), m.end()) for m in _LINE.finditer(u.text)]
     starts = sorted({0, *(m.start() for m in _ENTRY_START.finditer(u.text))})
     ends = [*starts[1:], len(u.text)]
     return [(s, e) for s, e in zip(starts, ends, strict=True) if u.text[s:e].strip()]
@@ -439,12 +443,12 @@ def duty_entries(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple
     seen: set[str] = set()
     out: list[Found] = []
     # an entry needs a duty verb: paragraphs without one are found in one scan and skipped
-    candidates = range(len(units)) if ctx.memo is None else _units_matching(_DUTY_VERB, units, ctx)
+    candidates = _units_matching(_DUTY_VERB, units, ctx)
     for i in candidates:
         u = units[i]
         if u.kind not in ("paragraph", "list_item", "table"):
             continue
-        pattern = re.compile(r"[^\n]+") if u.table is not None else _SENTENCE
+        pattern = _LINE if u.table is not None else _SENTENCE
         for m in pattern.finditer(u.text):
             entry = m.group(0)
             verb = _DUTY_VERB.search(entry)
@@ -484,13 +488,13 @@ def local_facts(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tuple[
     out: list[Found] = []
     seen: set[str] = set()
     # a count needs a digit: paragraphs without one are found in one scan and skipped
-    candidates = range(len(units)) if ctx.memo is None else _units_matching(_ANY_DIGIT, units, ctx)
+    candidates = _units_matching(_ANY_DIGIT, units, ctx)
     for i in candidates:
         u = units[i]
         if u.kind == "heading":
             continue
         text = u.text
-        for clause in re.finditer(r"[^。；;\n]+", text):
+        for clause in _CLAUSE.finditer(text):
             if _THRESHOLD_CLAUSE.search(clause.group(0)):
                 continue
             for m in _FACT_NUMBER.finditer(text, clause.start(), clause.end()):
@@ -516,12 +520,12 @@ def restated_grades(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> tu
 
     out: list[Found] = []
     # a level label ends in 响应: paragraphs without it are found in one scan and skipped
-    candidates = range(len(units)) if ctx.memo is None else _units_containing(frozenset({"响应"}), units, ctx)
+    candidates = _units_containing(frozenset({"响应"}), units, ctx)
     for i in candidates:
         u = units[i]
         if u.kind == "heading":
             continue
-        for sentence in re.finditer(r"[^。；;\n]+", u.text):
+        for sentence in _CLAUSE.finditer(u.text):
             s = sentence.group(0)
             if not _LEVEL_LABEL.search(s) or not _GRADE_ONLY.search(s):
                 continue
@@ -637,7 +641,7 @@ def level_segments(units: list[Unit], ctx: Context | None = None) -> dict[str, l
             continue
         if current is None and openers is not None and i not in openers:
             continue  # no sentence opens a level, and there is no level to add them to
-        for m in re.finditer(r"[^。；;\n]+[。；;]?", u.text):
+        for m in _SENTENCE.finditer(u.text):
             level = _level_at_start(m.group(0), memo)
             if level is not None:
                 current, depth, acting = level, len(u.section_path) + 1, False
@@ -905,7 +909,7 @@ def duplicate_phones(units: list[Unit], ctx: Context, opts: dict[str, Any]) -> t
 
 
 _WINDOWS = {
-    "line": re.compile(r"[^\n]+"),
+    "line": _LINE,
     "sentence": re.compile(r"[^。；;\n]+"),
     "clause": re.compile(r"[^。；;，,ꎬ\n]+"),
 }
@@ -1017,7 +1021,7 @@ def drill_intervals(units: list[Unit]) -> list[tuple[int, int, int, int]]:
     for i, u in enumerate(units):
         if u.kind == "heading":
             continue
-        for m in re.finditer(r"[^。；;\n]+", u.text):
+        for m in _CLAUSE.finditer(u.text):
             sentence = m.group(0)
             if not _DRILL.search(sentence) or _NOT_DRILL_RULE.search(sentence):
                 continue
