@@ -734,6 +734,8 @@ def _merge_previous(bench: Bench, previous: dict[str, Any], fresh: set[str]) -> 
     bench.rows = sorted([*kept, *bench.rows], key=lambda r: order.index(r.section) if r.section in order else 99)
     bench.facts = {**previous.get("facts", {}), **bench.facts}
     bench.facts["merged_sections"] = sorted(fresh)
+    # the run whose other rows are kept: its length and date stay on record
+    bench.facts.setdefault("merged_into", {"date": previous.get("date"), "elapsed_s": previous.get("elapsed_s")})
 
 
 def markdown(bench: Bench) -> str:
