@@ -629,10 +629,17 @@ def _page_lines(
     return text, tuple(line for _, line in keyed), chars, spans
 
 
+def _box_at(x: float, y: float, boxes: Sequence[tuple[float, float, float, float]]) -> int | None:
+    """The first box a line centred at (x, y) lies in, a point of leeway: how a line is found to
+    belong to a table."""
+    for i, (a, b, c, d) in enumerate(boxes):
+        if a - 1 <= x <= c + 1 and b - 1 <= y <= d + 1:
+            return i
+    return None
+
+
 def _inside_any(x: float, y: float, boxes: Sequence[tuple[float, float, float, float]]) -> bool:
-    """Whether a line centred at (x, y) lies in one of the boxes (a point of leeway), as ``_items``
-    decides that a line belongs to a table."""
-    return any(a - 1 <= x <= c + 1 and b - 1 <= y <= d + 1 for a, b, c, d in boxes)
+    return _box_at(x, y, boxes) is not None
 
 
 def _first_item(pair: tuple[Any, Any]) -> Any:
@@ -1163,13 +1170,10 @@ def _items(
             yield from ((line, no) for no, line in enumerate(lines, start=1))
             continue
         pending = sorted(page_tables, key=lambda t: -t.top)
-        boxes = [(t, *t.bbox) for t in page_tables]
+        boxes = [t.bbox for t in page_tables]
         for no, line in enumerate(lines, start=1):
-            # the line's centre in a table's box, a point of leeway (as _inside_any, which table)
-            x, y = (line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2
-            inside = next(
-                (t for t, x0, y0, x1, y1 in boxes if x0 - 1 <= x <= x1 + 1 and y0 - 1 <= y <= y1 + 1), None
-            )
+            k = _box_at((line.x0 + line.x1) / 2, (line.y0 + line.y1) / 2, boxes)
+            inside = None if k is None else page_tables[k]
             while pending and (pending[0] is inside or pending[0].top >= line.y1):
                 yield pending.pop(0), no
             if inside is None:

@@ -245,14 +245,9 @@ def layout(cells: Sequence[Cell]) -> tuple[list[tuple[Cell | None, ...]], list[C
         by_row.setdefault(c[1], {})[c[0]] = c
         by_col.setdefault(c[0], {})[c[1]] = c
     rows = [tuple(by_row[t].get(x) for x in xs) for t in tops]
-    row_boxes = [_group_box(by_row[t].values()) for t in tops]
-    column_boxes = [_group_box(by_col[x].values()) for x in xs]
+    row_boxes = [bbox(by_row[t].values()) for t in tops]
+    column_boxes = [bbox(by_col[x].values()) for x in xs]
     return rows, row_boxes, column_boxes
-
-
-def _group_box(cells: Iterable[Cell]) -> Cell:
-    x0s, tops, x1s, bottoms = zip(*cells, strict=True)
-    return (min(x0s), min(tops), max(x1s), max(bottoms))
 
 
 def find_tables(v: Iterable[Edge], h: Iterable[Edge]) -> list[list[Cell]]:
