@@ -112,7 +112,6 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
             issuer = compact_line
             break
 
-    issue_date = None
     # A bare date line (cover or signature: "国务院办公厅二○○九年十二月十一日") first; then a line
     # that says the plan was issued — but not "2008年印发的《……（试行）》同时废止", which dates the
     # plan being replaced.
@@ -120,9 +119,8 @@ def detect_metadata(raw: RawDocument, root: Section) -> Metadata:
     dated = [(c, dates) for c in candidates if (dates := find_dates(c))]  # each line's dates, found once
     bare = [dates for c, dates in dated if len(c) <= 24]
     released = [dates for c, dates in dated if _RELEASE.search(c) and not _REPLACED.search(c)]
-    for dates in bare or released:
-        issue_date = max(dates)
-        break
+    first = next(iter(bare or released), None)
+    issue_date = max(first) if first else None
     # File metadata dates (core.xml, PDF info) record when a file was saved or uploaded, not
     # when the plan was issued: reporting them as the issue date would mislead the age checks.
     return Metadata(title, issuer, issue_date)
