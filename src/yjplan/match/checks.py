@@ -16,7 +16,7 @@ from datetime import date
 from types import MappingProxyType
 from typing import Any
 
-from yjplan.match.evidence import Context, class_end
+from yjplan.match.evidence import Context, class_end, view_of
 from yjplan.match.units import Found, Unit
 
 CheckFn = Callable[[list[Unit], Context, dict[str, Any]], tuple[Found, ...]]
@@ -60,9 +60,13 @@ def _per_units(ctx: Context, name: Hashable, units: list[Unit], compute: Callabl
 
 
 def _joined(units: list[Unit], ctx: Context) -> tuple[str, list[int]]:
-    """All unit texts joined by a newline, and each unit's offset in the joined text."""
+    """All unit texts joined by a newline, and each unit's offset in the joined text: the evidence
+    kinds' joined text when they already hold exactly this list (the whole document, a section)."""
 
     def build() -> tuple[str, list[int]]:
+        view = view_of(units, ctx)
+        if view is not None and view.runs == ((0, len(view.joined.units), 0),):
+            return view.joined.text, view.joined.starts
         texts = [u.text for u in units]
         return "\n".join(texts), list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))[:-1]
 

@@ -107,7 +107,7 @@ def register_view(memo: dict[Any, Any], units: list[Unit], view: View) -> None:
     memo[("view", id(units))] = (units, view)
 
 
-def _view(units: list[Unit], ctx: Context) -> View | None:
+def view_of(units: list[Unit], ctx: Context) -> View | None:
     """``units`` as runs of a joined text; None on the reference path and for short lists."""
     memo = ctx.memo
     if memo is None:
@@ -175,7 +175,7 @@ def _keywords(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
         from yjplan.match.tokens import token_boundaries
 
         boundaries = token_boundaries
-    view = _view(units, ctx)  # None on the reference path: unit by unit
+    view = view_of(units, ctx)  # None on the reference path: unit by unit
     for word in spec.arg:
         if view is not None and word and _SEP not in word:
             first = _first_hit_joined(word, view, boundaries)
@@ -214,7 +214,7 @@ def _regex(spec: Spec, units: list[Unit], ctx: Context, limit: int | None = None
     found: list[Found] = []
     keys: set[str] = set()
     seen: set[int] = set()  # units with a match, counted only under a ``limit``
-    view = _view(units, ctx)
+    view = view_of(units, ctx)
     for pattern in spec.arg:
         # Limits.regex_timeout_s bounds one pattern over the whole document, not each paragraph:
         # many paragraphs each just under the limit would otherwise add up to minutes.
@@ -722,7 +722,7 @@ def _extract(spec: Spec, units: list[Unit], ctx: Context, limit: int | None = No
     found: list[Found] = []
     keys: set[str] = set()
     memo = ctx.memo
-    view = _view(units, ctx)
+    view = view_of(units, ctx)
 
     def add(i: int, hits: Any) -> bool:
         """Take unit ``i``'s hits; True when a ``limit`` says nothing after them matters."""
@@ -773,7 +773,7 @@ def _headings(joined: Joined) -> list[int]:
 
 
 def _table(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
-    view = _view(units, ctx)
+    view = view_of(units, ctx)
     if view is not None and spec.arg and all(g and _SHAPE_SEP not in g for group in spec.arg for g in group):
         return _table_joined(spec, view)
     best = 0.0
@@ -874,7 +874,7 @@ def _tables_naming(joined: Joined, name: str, heads: str, starts: list[int]) -> 
 def _heading(spec: Spec, units: list[Unit], ctx: Context) -> SpecResult:
     from yjplan.match.scope import TitleIndex, heading_matches
 
-    view = _view(units, ctx)
+    view = view_of(units, ctx)
     if view is None:
         found = [Found(i, 0, len(u.text), "heading") for i, u in enumerate(units)
                  if u.kind == "heading" and heading_matches(u.text, spec.arg)]
